@@ -1,0 +1,53 @@
+#!/usr/bin/env tsx
+// Seed fake users and transactions up to the requested counts (never duplicates on a re-run).
+//   npm run seed                                   # 2,000 users, 3,000,000 transactions
+//   npm run seed -- --users 500 --transactions 100000
+//   SEED_USERS=2000 SEED_TRANSACTIONS=30000000 npm run seed
+import { parseArgs } from 'node:util';
+import cliProgress from 'cli-progress';
+import { connect } from '../src/db.ts';
+import { seed } from '../src/seed.ts';
+import { printSample } from './lib/sample.ts';
+
+const { values } = parseArgs({
+  options: {
+    users: { type: 'string', default: process.env.SEED_USERS ?? '2000' },
+    transactions: { type: 'string', default: process.env.SEED_TRANSACTIONS ?? '3000000' },
+    chunk: { type: 'string', default: '50000' },
+    parallel: { type: 'string', default: '2' },
+  },
+});
+const count = (name: keyof typeof values) => {
+  const n = Number(String(values[name]).replaceAll('_', '').replaceAll(',', ''));
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`--${name} must be a whole number >= 0, got ${JSON.stringify(values[name])}`);
+  return n;
+};
+
+const parallel = count('parallel');
+const sql = connect({ max: parallel + 2, name: 'pgbank-seed' });
+const bar = new cliProgress.SingleBar({
+  format: 'transactions {bar} {percentage}% | {value}/{total} | {rate} rows/s | ETA {eta_formatted}',
+  hideCursor: true,
+}, cliProgress.Presets.shades_classic);
+let barStarted = 0;
+try {
+  const result = await seed(sql, {
+    users: count('users'),
+    transactions: count('transactions'),
+    chunk: count('chunk'),
+    parallel,
+    onProgress: (added, toAdd) => {
+      if (!barStarted) { barStarted = performance.now(); bar.start(toAdd, 0, { rate: '-' }); }
+      const rate = Math.round(added / ((performance.now() - barStarted) / 1000));
+      bar.update(added, { rate: rate.toLocaleString('en-US') });
+    },
+  });
+  if (barStarted) bar.stop();
+  const rate = result.transactionsAdded ? Math.round(result.transactionsAdded / result.seconds).toLocaleString('en-US') : '-';
+  console.log(`seed: +${result.usersAdded} users (${result.users} in all), +${result.transactionsAdded} transactions ` +
+    `(${result.transactions} in all) in ${result.seconds.toFixed(1)} s, ${rate} rows/s`);
+  await printSample(sql);
+} finally {
+  bar.stop();
+  await sql.end();
+}

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Installs and configures what PostgreSQL lacks for pgbank (idempotent):
+# Debian packages pg_partman, pg_cron, plpgsql_check, pgTAP and docker-compose (the compose
+# validator), then shared_preload_libraries, cron.database_name and max_locks_per_transaction
+# via ALTER SYSTEM, and a restart of PostgreSQL only when a setting is pending one.
+set -euo pipefail
+
+PGHOST=${PGHOST:-127.0.0.1}
+PGPORT=${PGPORT:-5432}
+PGUSER=${PGUSER:-postgres}
+export PGHOST PGPORT PGUSER
+PG_MAJOR=15
+PACKAGES=(postgresql-$PG_MAJOR-partman postgresql-$PG_MAJOR-cron postgresql-$PG_MAJOR-plpgsql-check
+  postgresql-$PG_MAJOR-pgtap docker-compose)
+# One pg_cron scheduler per cluster lives in this database; each pgbank database registers its
+# jobs there with cron.schedule_in_database (see README, "Maintenance").
+CRON_DB=${PGBANK_CRON_DATABASE:-postgres}
+# ~1,450 daily partitions x 5 relations are locked by DDL on the partitioned table.
+MIN_LOCKS=1024
+
+say() { printf '[system] %s\n' "$*"; }
+fail() { printf '[system] cannot continue: %s\n' "$*" >&2; exit 1; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo "$@"; else return 77; fi; }
+
+# --- packages -----------------------------------------------------------------------------
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing ${missing[*]}"
+  if ! as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+    || ! as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; then
+    fail "could not install packages. Run as root: apt-get update && apt-get install -y ${missing[*]}"
+  fi
+fi
+
+# --- server settings ----------------------------------------------------------------------
+pg_isready -q || fail "PostgreSQL does not answer on $PGHOST:$PGPORT. Start it (e.g. pg_ctlcluster $PG_MAJOR main start) or set PGHOST/PGPORT."
+q() { psql -X -q -At -d postgres -v ON_ERROR_STOP=1 -c "$1"; }
+[ "$(q 'select rolsuper from pg_roles where rolname = current_user')" = t ] \
+  || fail "PGUSER=$PGUSER is not a superuser; ask an administrator to run this script once."
+
+preload=$(q "select setting from pg_settings where name = 'shared_preload_libraries'")
+if ! grep -qw pg_cron <<<"$preload"; then
+  new=$(sed -E 's/^ *$//; s/(.+)/\1,/' <<<"$preload")pg_cron
+  say "shared_preload_libraries: '$preload' -> '$new'"
+  q "alter system set shared_preload_libraries = '$new'"
+fi
+locks=$(q "select setting::int from pg_settings where name = 'max_locks_per_transaction'")
+[ "$locks" -ge $MIN_LOCKS ] \
+  || { say "max_locks_per_transaction: $locks -> $MIN_LOCKS"; q "alter system set max_locks_per_transaction = $MIN_LOCKS"; }
+
+restart_postgres() {
+  q "select pg_reload_conf()" >/dev/null
+  cluster=$(q "show cluster_name" | cut -d/ -f2); cluster=${cluster:-main}
+  say "restarting PostgreSQL $PG_MAJOR/$cluster ($1)"
+  as_root pg_ctlcluster --skip-systemctl-redirect $PG_MAJOR "$cluster" restart \
+    || as_root pg_ctlcluster $PG_MAJOR "$cluster" restart \
+    || fail "could not restart PostgreSQL. Run as root: pg_ctlcluster $PG_MAJOR $cluster restart"
+  for _ in $(seq 1 60); do pg_isready -q && break; sleep 0.5; done
+  pg_isready -q || fail "PostgreSQL did not come back after the restart"
+}
+
+# ALTER SYSTEM only records a setting; compare what runs with what is asked.
+if ! grep -qw pg_cron <<<"$(q 'show shared_preload_libraries')" \
+   || [ "$(q 'show max_locks_per_transaction')" -lt $MIN_LOCKS ]; then
+  restart_postgres "to load pg_cron and the lock table size"
+fi
+# cron.database_name is only known once pg_cron is loaded, and only read at start.
+if [ "$(q "select current_setting('cron.database_name')")" != "$CRON_DB" ]; then
+  say "cron.database_name = $CRON_DB"
+  q "alter system set cron.database_name = '$CRON_DB'"
+  restart_postgres "to move the pg_cron scheduler to $CRON_DB"
+fi
+grep -qw pg_cron <<<"$(q 'show shared_preload_libraries')" || fail "pg_cron is still not preloaded"
+
+# The scheduler's own database holds the pg_cron extension.
+q "select 1 from pg_database where datname = '$CRON_DB'" | grep -q 1 || q "create database \"$CRON_DB\""
+psql -X -q -At -d "$CRON_DB" -v ON_ERROR_STOP=1 -c "create extension if not exists pg_cron" 2>&1 | grep -v '^NOTICE' || true
+say "PostgreSQL ready: pg_partman $(q "select default_version from pg_available_extensions where name = 'pg_partman'"), pg_cron $(psql -X -At -d "$CRON_DB" -c "select extversion from pg_extension where extname = 'pg_cron'")"

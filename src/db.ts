@@ -1,0 +1,58 @@
+// The one place that opens PostgreSQL connections (postgres.js); everything else receives `Sql`.
+import postgres from 'postgres';
+import { dbSettings, type DbSettings } from './config.ts';
+
+export type Sql = postgres.Sql<Record<string, never>>;
+
+export interface ConnectOptions extends Partial<DbSettings> {
+  /** Pool size (default 10). */
+  max?: number;
+  /** Application name shown in pg_stat_activity. */
+  name?: string;
+}
+
+/** A pool for one database. numeric and bigint come back as strings: money never becomes a JS number. */
+export function connect(options: ConnectOptions = {}): Sql {
+  const { max = 10, name = 'pgbank', ...overrides } = options;
+  const s = dbSettings(overrides);
+  return postgres({
+    host: s.host,
+    port: s.port,
+    database: s.database,
+    username: s.user,
+    password: s.password,
+    max,
+    idle_timeout: 30,
+    connection: { application_name: name },
+    onnotice: () => {},
+  }) as Sql;
+}
+
+/** Quote an identifier for the rare statement that can't take parameters (CREATE DATABASE ...). */
+export function ident(name: string): string {
+  return '"' + name.replaceAll('"', '""') + '"';
+}
+
+/** Create a database if it doesn't exist, from `template` when given. Connects to `postgres`. */
+export async function createDatabase(name: string, options: { template?: string } & Partial<DbSettings> = {}): Promise<boolean> {
+  const { template, ...settings } = options;
+  const admin = connect({ ...settings, database: 'postgres', max: 1, name: 'pgbank-admin' });
+  try {
+    const [exists] = await admin`select 1 from pg_database where datname = ${name}`;
+    if (exists) return false;
+    await admin.unsafe(`create database ${ident(name)}${template ? ` template ${ident(template)}` : ''}`);
+    return true;
+  } finally {
+    await admin.end();
+  }
+}
+
+/** Drop a database, closing other sessions on it first. */
+export async function dropDatabase(name: string, settings: Partial<DbSettings> = {}): Promise<void> {
+  const admin = connect({ ...settings, database: 'postgres', max: 1, name: 'pgbank-admin' });
+  try {
+    await admin.unsafe(`drop database if exists ${ident(name)} with (force)`);
+  } finally {
+    await admin.end();
+  }
+}
