@@ -20,9 +20,9 @@ $$;
 COMMENT ON ROLE pgbank_app IS 'pgbank application role: may only EXECUTE the pgbank API functions';
 GRANT USAGE ON SCHEMA pgbank TO pgbank_app;
 
--- New functions are not executable by PUBLIC; each API function grants itself to pgbank_app.
-ALTER DEFAULT PRIVILEGES IN SCHEMA pgbank REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
-ALTER DEFAULT PRIVILEGES IN SCHEMA pgbank_private REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
+-- Functions this role creates here are not executable by PUBLIC; each API function grants itself
+-- to pgbank_app. (A per-schema default can only add privileges, so this one is database-wide.)
+ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
 
 CREATE SCHEMA partman;
 CREATE EXTENSION pg_partman SCHEMA partman;
@@ -30,8 +30,7 @@ CREATE EXTENSION pg_partman SCHEMA partman;
 -- Down Migration
 DROP EXTENSION pg_partman;
 DROP SCHEMA partman CASCADE;
-ALTER DEFAULT PRIVILEGES IN SCHEMA pgbank_private GRANT EXECUTE ON FUNCTIONS TO PUBLIC;
-ALTER DEFAULT PRIVILEGES IN SCHEMA pgbank GRANT EXECUTE ON FUNCTIONS TO PUBLIC;
+ALTER DEFAULT PRIVILEGES GRANT EXECUTE ON FUNCTIONS TO PUBLIC;
 DROP SCHEMA pgbank_private CASCADE;
 DROP SCHEMA pgbank CASCADE;
 DROP OWNED BY pgbank_app;

@@ -3,8 +3,8 @@ CREATE OR REPLACE FUNCTION pgbank_private.insert_history(n int, lo timestamptz, 
 RETURNS int
 LANGUAGE plpgsql
 SET search_path = pgbank, pg_temp
--- Skips the row-by-row FK checks and rollup triggers (superuser only); every id comes from
--- pgbank.users in the same statement, and the totals are added below, set-wise.
+-- Skips the row triggers (superuser only): every id comes from pgbank.users in the same
+-- statement, and the totals are added below, set-wise.
 SET session_replication_role = replica
 AS $$
 DECLARE

@@ -17,6 +17,12 @@ BEGIN
     PERFORM pgbank_private.add_to_monthly_totals(OLD.sender, OLD.receiver, OLD.ts, -OLD.amount);
   END IF;
   IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.status = 'success' THEN
+    -- What counts must name real users (the table has no foreign keys, see migration 0002).
+    IF NOT EXISTS (SELECT FROM users WHERE id = NEW.sender) OR NOT EXISTS (SELECT FROM users WHERE id = NEW.receiver) THEN
+      RAISE EXCEPTION USING ERRCODE = '23503',
+        MESSAGE = format('transaction %s: unknown user %L', NEW.id,
+                         CASE WHEN NOT EXISTS (SELECT FROM users WHERE id = NEW.sender) THEN NEW.sender ELSE NEW.receiver END);
+    END IF;
     PERFORM pgbank_private.add_to_monthly_totals(NEW.sender, NEW.receiver, NEW.ts, NEW.amount);
   END IF;
   RETURN NULL;
@@ -26,7 +32,7 @@ COMMENT ON FUNCTION pgbank_private.rollup_transaction() IS
   'Trigger: a transaction counts in pgbank.user_monthly_totals while its status is ''success''';
 
 -- Row triggers (cloned to every partition); a row only costs a call when it counts.
--- Like foreign keys they don't fire under session_replication_role = replica: bulk loaders
+-- Like foreign key triggers they don't fire under session_replication_role = replica: bulk loaders
 -- (pgbank_private.insert_history) and logical-replication subscribers bring the totals themselves.
 CREATE OR REPLACE TRIGGER transactions_rollup_insert
   AFTER INSERT ON pgbank.transactions

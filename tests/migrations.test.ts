@@ -1,0 +1,67 @@
+// Migrations go Up, Down and Up again; functions re-apply without change; the schema matches its snapshot.
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { $ } from 'zx';
+import { applyFunctions, migrate } from '../src/migrate.ts';
+import { ROOT } from '../src/paths.ts';
+import { testDatabase, type TestDatabase } from './helpers/db.ts';
+
+const SNAPSHOT = path.join(ROOT, 'tests', 'schema.snapshot.sql');
+let db: TestDatabase;
+test.before(async () => { db = await testDatabase('migrations'); });
+test.after(async () => db?.drop());
+
+/** pg_dump of pgbank's schemas without the daily partitions (their names follow the calendar). */
+async function schemaDump(): Promise<string> {
+  const s = db.settings;
+  const out = await $({ quiet: true, env: { ...process.env, PGPASSWORD: s.password ?? '' } })`pg_dump --schema-only \
+    -h ${s.host} -p ${s.port} -U ${s.user} -d ${s.database} -n pgbank -n pgbank_private --exclude-table=pgbank.transactions_p*`;
+  return out.stdout.split('\n')
+    // comments, session settings and pg_dump's random \restrict key vary from run to run
+    .filter((l) => !/^(--|SET |SELECT pg_catalog.set_config|\\(un)?restrict )/.test(l))
+    .join('\n').replace(/\n{3,}/g, '\n\n').trim() + '\n';
+}
+
+/** Everything the functions step writes: function definitions, ACLs, triggers. */
+const functionState = () => db.sql`
+  select p.oid::regprocedure::text as fn, md5(pg_get_functiondef(p.oid)) as def, p.proacl::text as acl,
+         obj_description(p.oid, 'pg_proc') as comment
+    from pg_proc p where p.pronamespace in ('pgbank'::regnamespace, 'pgbank_private'::regnamespace)
+  union all
+  select t.tgname, md5(pg_get_triggerdef(t.oid)), t.tgenabled::text, null
+    from pg_trigger t where t.tgrelid = 'pgbank.transactions'::regclass
+   order by 1`.then((rows) => [...rows]);
+
+test('the migrated schema matches tests/schema.snapshot.sql (UPDATE_SNAPSHOT=1 rewrites it)', async () => {
+  const dump = await schemaDump();
+  if (process.env.UPDATE_SNAPSHOT) await writeFile(SNAPSHOT, dump);
+  const snapshot = await readFile(SNAPSHOT, 'utf8').catch(() => '');
+  assert.fixture(dump, snapshot, 'schema differs from tests/schema.snapshot.sql: review the diff, then UPDATE_SNAPSHOT=1 npx tsx scripts/test.ts migrations');
+});
+
+test('functions re-apply without change', async () => {
+  const before = await functionState();
+  assert.ok(before.length > 5);
+  await applyFunctions(db.sql);
+  await applyFunctions(db.sql);
+  assert.equal(await functionState(), before);
+});
+
+test('migrations go Down completely, then Up again to the same schema', async () => {
+  const dump = await schemaDump();
+  const down = await migrate(db.settings, { direction: 'down', count: Infinity });
+  assert.ok(down.length >= 2, `undid ${down.join(', ')}`);
+  const [left] = await db.sql`
+    select (select count(*)::int from pg_namespace where nspname in ('pgbank', 'pgbank_private', 'partman')) as schemas,
+           (select count(*)::int from pg_extension where extname = 'pg_partman') as partman`;
+  assert.equal({ ...left }, { schemas: 0, partman: 0 });
+  const up = await migrate(db.settings);
+  assert.equal(up, [...down].reverse());
+  assert.fixture(await schemaDump(), dump);
+  const [{ n } = { n: 0 }] = await db.sql`select count(*)::int as n from pg_inherits where inhparent = 'pgbank.transactions'::regclass`;
+  assert.ok(n > 1400, `${n} partitions again`);
+});
+
+test.run();
