@@ -23,3 +23,118 @@ export async function sumAmount(sql: Sql, userId: string, start: UtcTimestamp, e
       from pgbank.sum_amount(${userId}::uuid, ${utcText(start)}::text::timestamp, ${utcText(end)}::text::timestamp, ${direction}::text)`;
   return { sumAmount: row!.sum_amount, responseTimeSeconds: row!.response_time_seconds };
 }
+
+// ---- Ledger -------------------------------------------------------------------------------
+
+export interface Account {
+  id: string;
+  name: string;
+  /** Posted balance (numeric text). */
+  balance: string;
+  /** balance - held: what may still be spent, down to lowerLimit. */
+  available: string;
+  held: string;
+  /** null: no limit (only the world account). */
+  lowerLimit: string | null;
+  /** bigint text; +1 on every change of balance or held. */
+  version: string;
+  createdAt: Date;
+  modifiedAt: Date;
+}
+
+export type TransferStatus = 'success' | 'failed';
+export type FailureReason = 'insufficient_funds' | 'unknown_account' | 'same_account';
+
+export interface TransferResult {
+  requestId: string;
+  status: TransferStatus;
+  /** Why it failed (batches add " (item N)"). */
+  reason: string | null;
+  transactionId: string;
+  ts: Date;
+  fromAccount: string;
+  toAccount: string;
+  amount: string;
+  /** true when this call repeated an earlier request and returned its outcome. */
+  replayed: boolean;
+}
+
+export interface HoldResult {
+  holdId: string | null;
+  status: 'held' | 'posted' | 'voided' | 'expired' | 'failed';
+  reason: string | null;
+  requestId: string;
+  transactionId: string;
+  ts: Date;
+  fromAccount: string;
+  toAccount: string;
+  amount: string;
+  postedAmount: string | null;
+  expiresAt: Date | null;
+  replayed: boolean;
+}
+
+type Row = Record<string, unknown>;
+const camel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+const camelRow = <T>(row: Row | undefined): T => Object.fromEntries(Object.entries(row!).map(([k, v]) => [camel(k), v])) as T;
+
+/** pgbank.create_account: a new account with balance 0; lowerLimit '0' (default) means no overdraft. */
+export async function createAccount(sql: Sql, name: string, lowerLimit = '0', id: string | null = null): Promise<Account> {
+  const [row] = await sql`select * from pgbank.create_account(${name}, ${lowerLimit}::numeric, ${id}::uuid)`;
+  return camelRow<Account>(row);
+}
+
+/** pgbank.get_account: one account; SQLSTATE P0002 when unknown. */
+export async function getAccount(sql: Sql, id: string): Promise<Account> {
+  const [row] = await sql`select * from pgbank.get_account(${id}::uuid)`;
+  return camelRow<Account>(row);
+}
+
+/** pgbank.top_up: money from outside, idempotent per (account, requestId). */
+export async function topUp(sql: Sql, requestId: string, account: string, amount: string): Promise<TransferResult> {
+  const [row] = await sql`select * from pgbank.top_up(${requestId}, ${account}::uuid, ${amount}::numeric)`;
+  return camelRow<TransferResult>(row);
+}
+
+/** pgbank.transfer: idempotent per (from, requestId); a business failure comes back as status 'failed'. */
+export async function transfer(sql: Sql, requestId: string, from: string, to: string, amount: string): Promise<TransferResult> {
+  const [row] = await sql`select * from pgbank.transfer(${requestId}, ${from}::uuid, ${to}::uuid, ${amount}::numeric)`;
+  return camelRow<TransferResult>(row);
+}
+
+/** pgbank.transfer_batch: all or nothing; one result per item. */
+export async function transferBatch(sql: Sql, requestId: string, items: { from: string; to: string; amount: string }[]): Promise<TransferResult[]> {
+  const rows = await sql`select * from pgbank.transfer_batch(${requestId}, ${items.map((i) => i.from)}::uuid[],
+    ${items.map((i) => i.to)}::uuid[], ${items.map((i) => i.amount)}::numeric[])`;
+  return rows.map((r) => camelRow<TransferResult>(r));
+}
+
+/** pgbank.hold: reserve funds until expiresIn (an interval, e.g. '15 minutes'). */
+export async function hold(sql: Sql, requestId: string, from: string, to: string, amount: string, expiresIn: string): Promise<HoldResult> {
+  const [row] = await sql`select * from pgbank.hold(${requestId}, ${from}::uuid, ${to}::uuid, ${amount}::numeric, ${expiresIn}::interval)`;
+  return camelRow<HoldResult>(row);
+}
+
+/** pgbank.post_hold: transfer all of a hold (amount null) or part of it. */
+export async function postHold(sql: Sql, holdId: string, amount: string | null = null): Promise<HoldResult> {
+  const [row] = await sql`select * from pgbank.post_hold(${holdId}::uuid, ${amount}::numeric)`;
+  return camelRow<HoldResult>(row);
+}
+
+/** pgbank.void_hold: release a hold. */
+export async function voidHold(sql: Sql, holdId: string): Promise<HoldResult> {
+  const [row] = await sql`select * from pgbank.void_hold(${holdId}::uuid)`;
+  return camelRow<HoldResult>(row);
+}
+
+/** pgbank.balance_at: the balance at a moment (effective transactions stamped at or before it). */
+export async function balanceAt(sql: Sql, account: string, at: Date | string): Promise<string> {
+  const text = at instanceof Date ? at.toISOString() : at;
+  const [row] = await sql`select pgbank.balance_at(${account}::uuid, ${text}::text::timestamptz)::text as balance`;
+  return row!.balance as string;
+}
+
+/** pgbank.verify_balances: accounts whose stored balance/held differ from their transactions (empty when exact). */
+export async function verifyBalances(sql: Sql): Promise<Row[]> {
+  return [...(await sql`select * from pgbank.verify_balances()`)];
+}

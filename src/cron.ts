@@ -14,6 +14,7 @@ export interface CronJob {
 /** The jobs every pgbank database needs. */
 export const JOBS: CronJob[] = [
   { name: 'partman-maintenance', schedule: '7 * * * *', command: 'SELECT pgbank_private.run_maintenance()' },
+  { name: 'expire-holds', schedule: '* * * * *', command: 'CALL pgbank_private.expire_holds()' },
 ];
 
 export const jobName = (database: string, name: string) => `pgbank:${database}:${name}`;

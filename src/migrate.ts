@@ -48,10 +48,17 @@ export async function functionFiles(): Promise<string[]> {
   return [...(await list(path.join(FUNCTIONS_DIR, 'private'))), ...(await list(FUNCTIONS_DIR))];
 }
 
-/** Apply every functions/ file (CREATE OR REPLACE ...) in one transaction; re-applying changes nothing. */
+/**
+ * Apply every functions/ file (CREATE OR REPLACE ...) in one transaction; re-applying changes
+ * nothing. The first pass skips body checks so files may refer to each other in any order; the
+ * second checks every SQL-language body against the complete set.
+ */
 export async function applyFunctions(sql: Sql): Promise<void> {
   const files = await functionFiles();
   await sql.begin(async (tx) => {
+    await tx`set local check_function_bodies = off`;
+    for (const file of files) await tx.unsafe(await readFile(file, 'utf8'));
+    await tx`set local check_function_bodies = on`;
     for (const file of files) {
       try {
         await tx.unsafe(await readFile(file, 'utf8'));

@@ -25,10 +25,16 @@ export interface SeedResult {
 }
 
 export const HISTORY_START = new Date('2023-01-01T00:00:00Z');
+/** Every seeded account starts with this top-up from the world account (counted in M): far more
+ * than the history's random walk ever takes out, so no balance goes below 0. */
+export const OPENING_BALANCE = '10000000.00';
 // Any constant works: it only keeps two seeders of one database from running at once.
 const SEED_LOCK = 0x70676261_6e6b; // "pgbank"
 
-/** Add what is missing to reach `users` users and `transactions` transactions. Safe to re-run or run twice at once. */
+/**
+ * Add what is missing to reach `users` users (besides the world account) and `transactions`
+ * transactions (one opening top-up per user included). Safe to re-run or to run twice at once.
+ */
 export async function seed(sql: Sql, options: SeedOptions): Promise<SeedResult> {
   const { chunk = 50_000, parallel = 2, from = HISTORY_START, to = new Date(), onProgress = () => {} } = options;
   for (const [name, value] of Object.entries({ users: options.users, transactions: options.transactions, chunk, parallel })) {
@@ -41,7 +47,8 @@ export async function seed(sql: Sql, options: SeedOptions): Promise<SeedResult> 
   try {
     await lock`select pg_advisory_lock(${SEED_LOCK})`;
     const usersAdded = await addUsers(sql, options.users);
-    const [{ n: users } = { n: 0 }] = await sql<{ n: number }[]>`select count(*)::int as n from pgbank.users`;
+    const [{ opened } = { opened: 0 }] = await sql<{ opened: number }[]>`select pgbank_private.open_accounts(${OPENING_BALANCE}) as opened`;
+    const [{ n: users } = { n: 0 }] = await sql<{ n: number }[]>`select count(*)::int as n from pgbank.users where id <> pgbank_private.world()`;
     const [{ n: existing } = { n: 0 }] = await sql<{ n: number }[]>`select count(*)::int as n from pgbank.transactions`;
     const toAdd = Math.max(0, options.transactions - existing);
 
@@ -63,7 +70,7 @@ export async function seed(sql: Sql, options: SeedOptions): Promise<SeedResult> 
       }
     };
     await Promise.all(Array.from({ length: Math.min(parallel, chunks) }, worker));
-    return { usersAdded, transactionsAdded: added, users, transactions: existing + added, seconds: (performance.now() - started) / 1000 };
+    return { usersAdded, transactionsAdded: opened + added, users, transactions: existing + added, seconds: (performance.now() - started) / 1000 };
   } finally {
     await lock`select pg_advisory_unlock(${SEED_LOCK})`.catch(() => {});
     lock.release();
@@ -71,7 +78,7 @@ export async function seed(sql: Sql, options: SeedOptions): Promise<SeedResult> 
 }
 
 async function addUsers(sql: Sql, target: number): Promise<number> {
-  const [{ n: existing } = { n: 0 }] = await sql<{ n: number }[]>`select count(*)::int as n from pgbank.users`;
+  const [{ n: existing } = { n: 0 }] = await sql<{ n: number }[]>`select count(*)::int as n from pgbank.users where id <> pgbank_private.world()`;
   const missing = Math.max(0, target - existing);
   const createdFrom = HISTORY_START.getTime();
   for (let done = 0; done < missing; done += 5_000) {

@@ -64,4 +64,23 @@ test('migrations go Down completely, then Up again to the same schema', async ()
   assert.ok(n > 1400, `${n} partitions again`);
 });
 
+test('the ledger migration (0003) opens pre-ledger history: balances from the rows, top-ups where one would be negative', async () => {
+  const later = await db.sql<{ n: number }[]>`select count(*)::int as n from pgbank_migrations where name > '0002_users_transactions'`;
+  const undone = await migrate(db.settings, { direction: 'down', count: later[0]!.n });
+  assert.ok(undone.includes('0003_ledger'), undone.join(', '));
+  const ids = (await db.sql`insert into pgbank.users (name) select 'Old ' || g from generate_series(1, 5) g returning id`).map((r) => r.id as string);
+  // 0 pays 1 a lot; 2 pays 3; 4 has nothing: so 0 and 2 would stand below 0
+  // The functions in the database are today's (they expect the ledger's columns), so the old rows
+  // go in as a bulk load would: without row triggers.
+  await db.sql.begin((tx) => [tx`set local session_replication_role = replica`, tx`insert into pgbank.transactions (ts, sender, receiver, amount, status) values
+    ('2024-05-01 10:00Z', ${ids[0]!}, ${ids[1]!}, 500.25, 'success'), ('2024-05-02 10:00Z', ${ids[2]!}, ${ids[3]!}, 20, 'success'),
+    ('2024-06-01 10:00Z', ${ids[1]!}, ${ids[2]!}, 5, 'success'), ('2024-06-02 10:00Z', ${ids[0]!}, ${ids[1]!}, 1, 'failed')`]);
+  await migrate(db.settings);
+  assert.equal([...await db.sql`select * from pgbank.verify_balances()`], []);
+  const balances = await db.sql<{ balance: string }[]>`select balance::text from pgbank.users where id = any(${ids}::uuid[]) order by array_position(${ids}::uuid[], id)`;
+  assert.equal(balances.map((b) => Number(b.balance)), [0, 495.25, 0, 20, 0]);
+  const [{ n } = { n: 0 }] = await db.sql`select count(*)::int as n from pgbank.transactions where sender = '00000000-0000-0000-0000-000000000000'`;
+  assert.is(n, 2, 'opening top-ups for the two accounts that would be negative');
+});
+
 test.run();

@@ -11,7 +11,7 @@ test.after(async () => db?.drop());
 
 const counts = async () => {
   const [r] = await db.sql<{ users: number; transactions: number }[]>`
-    select (select count(*)::int from pgbank.users) as users, (select count(*)::int from pgbank.transactions) as transactions`;
+    select (select count(*)::int from pgbank.users where id <> pgbank_private.world()) as users, (select count(*)::int from pgbank.transactions) as transactions`;
   return r!;
 };
 
@@ -46,6 +46,9 @@ test('the data is plausible: 2-decimal positive amounts, times from 2023-01-01 t
   assert.ok(Number(r!.min_amount) >= 1, `min amount ${r!.min_amount}`);
   assert.ok(r!.two_decimals && r!.distinct_parties);
   assert.equal([...await db.sql`select * from pgbank_private.verify_monthly_totals()`], []);
+  assert.equal([...await db.sql`select * from pgbank.verify_balances()`], [], 'balances are what the seeded rows say');
+  const [neg] = await db.sql`select count(*)::int as n from pgbank.users where balance < 0 and id <> pgbank_private.world()`;
+  assert.is(neg!.n, 0, 'no seeded balance is negative');
 });
 
 test('the seed script prints counts, rate and user ids to try', async () => {

@@ -206,7 +206,7 @@ test('bad input: each case has its SQLSTATE and names the bad value', async () =
     [call(u, '2024-01-01', '2024-02-01', null), '22004', /direction must not be NULL/],
     [call(u, '2024-01-01', '2024-02-01', 'sideways'), '22023', /unknown direction 'sideways'/],
     [call(u, '2024-02-01', '2024-01-01', 'sender'), '22023', /ts_start '2024-02-01 00:00:00' is after ts_end '2024-01-01 00:00:00'/],
-    [call('00000000-0000-0000-0000-000000000000', '2024-01-01', '2024-02-01', 'sender'), 'P0002', /unknown user '00000000-0000-0000-0000-000000000000'/],
+    [call('00000000-0000-4000-8000-000000000000', '2024-01-01', '2024-02-01', 'sender'), 'P0002', /unknown user '00000000-0000-4000-8000-000000000000'/],
     [call('not-a-uuid', '2024-01-01', '2024-02-01', 'sender'), '22P02', /not-a-uuid/],
     [call(u, '2024-13-01', '2024-02-01', 'sender'), '22008', /2024-13-01/],
   ];

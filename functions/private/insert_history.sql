@@ -1,10 +1,10 @@
--- Bulk-inserts n random past transactions among existing users, with their monthly totals (seeding only).
+-- Bulk-inserts n random past transactions among existing users, with their balances and monthly totals (seeding only).
 CREATE OR REPLACE FUNCTION pgbank_private.insert_history(n int, lo timestamptz, hi timestamptz)
 RETURNS int
 LANGUAGE plpgsql
 SET search_path = pgbank, pg_temp
 -- Skips the row triggers (superuser only): every id comes from pgbank.users in the same
--- statement, and the totals are added below, set-wise.
+-- statement, and balances and totals are added below, set-wise.
 SET session_replication_role = replica
 AS $$
 DECLARE
@@ -14,14 +14,14 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = '22023',
       MESSAGE = format('insert_history: need n >= 0 and lo < hi, got n=%s lo=%L hi=%L', n, lo, hi);
   END IF;
-  SELECT count(*) INTO users_count FROM users;
+  SELECT count(*) INTO users_count FROM users WHERE id <> pgbank_private.world();
   IF n > 0 AND users_count < 2 THEN
     RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format('insert_history: needs 2 users or more, there are %s', users_count);
   END IF;
 
   -- Rows in time order (spread evenly over [lo, hi)), so the statement fills a few neighbouring
   -- day partitions; log-uniform amounts from 1.00 to 10,000.00.
-  WITH picked AS (SELECT array_agg(id ORDER BY id) AS ids FROM users),
+  WITH picked AS (SELECT array_agg(id ORDER BY id) AS ids FROM users WHERE id <> pgbank_private.world()),
   inserted AS (
     INSERT INTO transactions (ts, sender, receiver, amount)
     SELECT lo + (hi - lo) * ((g - 1 + random()) / n),
@@ -39,6 +39,11 @@ BEGIN
      CROSS JOIN LATERAL (VALUES (i.sender,   (i.ts AT TIME ZONE 'UTC')::date, i.amount, 0::numeric),
                                 (i.receiver, (i.ts AT TIME ZONE 'UTC')::date, 0::numeric, i.amount))
            AS c (user_id, day, sent, received)
+  ),
+  balances AS (  -- what the row trigger does one row at a time
+    UPDATE users u SET balance = u.balance + d.delta, version = u.version + d.n, modified_at = now()
+      FROM (SELECT user_id, sum(received) - sum(sent) AS delta, count(*) AS n FROM legs GROUP BY 1) d
+     WHERE u.id = d.user_id
   ),
   per_day AS (
     SELECT l.user_id, l.month, l.day - l.month AS i, sum(l.sent) AS sent, sum(l.received) AS received
@@ -62,4 +67,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION pgbank_private.insert_history(int, timestamptz, timestamptz) IS
-  'Seeding: n random effective transactions in [lo, hi) among existing users, with their monthly totals';
+  'Seeding: n random effective transactions in [lo, hi) among existing users, with their balances and monthly totals';

@@ -3,7 +3,7 @@ import type { Sql } from '../../src/db.ts';
 import { sumAmount } from '../../src/api.ts';
 
 export async function printSample(sql: Sql, users = 3): Promise<void> {
-  const ids = await sql<{ id: string; name: string }[]>`select id, name from pgbank.users order by id limit ${users}`;
+  const ids = await sql<{ id: string; name: string }[]>`select id, name from pgbank.users where id <> pgbank_private.world() order by id limit ${users}`;
   if (!ids.length) return;
   console.log('\nuser ids to try:');
   for (const u of ids) console.log(`  ${u.id}  ${u.name}`);

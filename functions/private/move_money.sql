@@ -1,0 +1,61 @@
+-- Moves an effective amount (negative: takes it back) from sender to receiver: balances, versions and monthly totals.
+CREATE OR REPLACE FUNCTION pgbank_private.move_money(sender uuid, receiver uuid, ts timestamptz, amount numeric)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pgbank, pg_temp
+AS $$
+DECLARE
+  world     CONSTANT uuid := '00000000-0000-0000-0000-000000000000'::uuid;  -- pgbank_private.world()
+  first_id  uuid := least(sender, receiver);
+  second_id uuid := greatest(sender, receiver);
+  utc       timestamp := ts AT TIME ZONE 'UTC';
+  m         date := date_trunc('month', utc)::date;
+  d         int := extract(day FROM utc)::int;
+  zeros     numeric[] := array_fill(0::numeric, ARRAY[31]);
+  days      numeric[] := zeros;
+BEGIN
+  -- Accounts in id order, so two writers never lock the same two in opposite orders. The world
+  -- account (the smallest id) keeps no balance: every top-up would queue on its row.
+  IF first_id = world THEN
+    PERFORM FROM users u WHERE u.id = first_id;
+  ELSE
+    UPDATE users u SET balance = u.balance + CASE WHEN u.id = sender THEN -amount ELSE amount END,
+                       version = u.version + 1, modified_at = now()
+     WHERE u.id = first_id;
+  END IF;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION USING ERRCODE = '23503', MESSAGE = format('transaction from %L to %L: unknown user %L', sender, receiver, first_id);
+  END IF;
+  IF second_id <> first_id THEN
+    UPDATE users u SET balance = u.balance + CASE WHEN u.id = sender THEN -amount ELSE amount END,
+                       version = u.version + 1, modified_at = now()
+     WHERE u.id = second_id;
+    IF NOT FOUND THEN
+      RAISE EXCEPTION USING ERRCODE = '23503', MESSAGE = format('transaction from %L to %L: unknown user %L', sender, receiver, second_id);
+    END IF;
+  END IF;
+
+  -- Monthly totals: the sender's sent and the receiver's received, of the row's UTC month and
+  -- day, in one statement, rows in id order.
+  days[d] := amount;
+  IF sender = receiver THEN
+    INSERT INTO user_monthly_totals AS t (user_id, month, sent, received, sent_days, received_days)
+    VALUES (sender, m, amount, amount, days, days)
+    ON CONFLICT (user_id, month) DO UPDATE
+       SET sent = t.sent + amount, received = t.received + amount,
+           sent_days[d] = t.sent_days[d] + amount, received_days[d] = t.received_days[d] + amount;
+  ELSE
+    INSERT INTO user_monthly_totals AS t (user_id, month, sent, received, sent_days, received_days)
+    SELECT v.user_id, m, v.sent, v.received, v.sent_days, v.received_days
+      FROM (VALUES (sender, amount, 0::numeric, days, zeros), (receiver, 0::numeric, amount, zeros, days))
+           AS v (user_id, sent, received, sent_days, received_days)
+     ORDER BY v.user_id
+    ON CONFLICT (user_id, month) DO UPDATE
+       SET sent = t.sent + excluded.sent, received = t.received + excluded.received,
+           sent_days[d] = t.sent_days[d] + excluded.sent_days[d],
+           received_days[d] = t.received_days[d] + excluded.received_days[d];
+  END IF;
+END
+$$;
+COMMENT ON FUNCTION pgbank_private.move_money(uuid, uuid, timestamptz, numeric) IS
+  'Helper: moves an effective amount between two accounts (balances, versions, monthly totals), in account-id order';

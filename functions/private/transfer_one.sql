@@ -1,0 +1,77 @@
+-- One idempotent money movement (transfer, top-up or hold): lock, check, record the attempt, return its outcome.
+CREATE OR REPLACE FUNCTION pgbank_private.transfer_one(
+  kind text, request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval DEFAULT NULL)
+RETURNS pgbank.hold_result
+LANGUAGE plpgsql
+SET search_path = pgbank, pg_temp
+AS $$
+DECLARE
+  payer   users;
+  payee   users;
+  req     requests;
+  reason  text;
+  status  text;
+  tx_id   bigint;
+  tx_ts   timestamptz := now();
+  hold    uuid;
+  owner   uuid;
+  world   CONSTANT uuid := '00000000-0000-0000-0000-000000000000'::uuid;  -- pgbank_private.world()
+BEGIN
+  -- Lock the accounts in one global order (smaller id first), one row per statement. The world
+  -- account is never locked: its balance isn't kept, so top-ups don't queue on one row.
+  IF from_account = world THEN
+    SELECT * INTO payer FROM users u WHERE u.id = from_account;
+    SELECT * INTO payee FROM users u WHERE u.id = to_account FOR UPDATE;
+  ELSIF to_account = world THEN
+    SELECT * INTO payer FROM users u WHERE u.id = from_account FOR UPDATE;
+    SELECT * INTO payee FROM users u WHERE u.id = to_account;
+  ELSIF from_account < to_account THEN
+    SELECT * INTO payer FROM users u WHERE u.id = from_account FOR UPDATE;
+    SELECT * INTO payee FROM users u WHERE u.id = to_account FOR UPDATE;
+  ELSIF from_account > to_account THEN
+    SELECT * INTO payee FROM users u WHERE u.id = to_account FOR UPDATE;
+    SELECT * INTO payer FROM users u WHERE u.id = from_account FOR UPDATE;
+  ELSE
+    SELECT * INTO payer FROM users u WHERE u.id = from_account FOR UPDATE;
+    payee := payer;
+  END IF;
+  -- A request belongs to the account that pays (for a top-up: the account topped up).
+  owner := CASE WHEN from_account = world THEN to_account ELSE from_account END;
+  IF (CASE WHEN owner = from_account THEN payer.id ELSE payee.id END) IS NULL THEN
+    -- No account row to queue on: repeats of this request queue on its key instead.
+    PERFORM pg_advisory_xact_lock(hashtextextended(owner::text || '/' || request_id, 0));
+  END IF;
+
+  reason := CASE WHEN payer.id IS NULL OR payee.id IS NULL THEN 'unknown_account'
+                 WHEN from_account = to_account THEN 'same_account'
+                 WHEN payer.lower_limit IS NOT NULL AND payer.balance - payer.held - amount < payer.lower_limit THEN 'insufficient_funds'
+            END;
+  status := CASE WHEN reason IS NOT NULL THEN 'failed' WHEN kind = 'hold' THEN 'held' ELSE 'success' END;
+  tx_id := nextval('pgbank.transactions_id_seq');
+  hold := CASE WHEN status = 'held' THEN gen_random_uuid() END;
+
+  -- Idempotency: the request is recorded first. Requests of one account run one at a time (the
+  -- locks above), so a repeat finds the first one committed, and replays its outcome.
+  INSERT INTO requests (account, request_id, kind, to_accounts, amounts, expires_in, status, reason, transaction_ids, ts, hold_id)
+  VALUES (owner, request_id, kind, ARRAY[to_account], ARRAY[amount], expires_in,
+          CASE WHEN reason IS NULL THEN 'success' ELSE 'failed' END, reason, ARRAY[tx_id], tx_ts, hold)
+  ON CONFLICT ON CONSTRAINT requests_pkey DO NOTHING;
+  IF NOT FOUND THEN
+    SELECT * INTO req FROM requests r WHERE r.account = owner AND r.request_id = transfer_one.request_id;
+    PERFORM pgbank_private.replay_request(req, kind, ARRAY[to_account], ARRAY[amount], expires_in);
+    RETURN pgbank_private.request_outcome(req);
+  END IF;
+
+  -- The triggers on transactions move the balances (success) or reserve the funds (held).
+  INSERT INTO transactions (id, ts, sender, receiver, amount, status, reason)
+  VALUES (tx_id, tx_ts, from_account, to_account, amount, status, reason);
+  IF hold IS NOT NULL THEN
+    INSERT INTO holds (account, id, request_id, receiver, amount, expires_at, transaction_id, ts)
+    VALUES (from_account, hold, request_id, to_account, amount, tx_ts + expires_in, tx_id, tx_ts);
+  END IF;
+  RETURN (hold, status, reason, request_id, tx_id, tx_ts, from_account, to_account, amount, NULL::numeric,
+          tx_ts + expires_in, false);
+END
+$$;
+COMMENT ON FUNCTION pgbank_private.transfer_one(text, text, uuid, uuid, numeric, interval) IS
+  'Helper: performs (or replays) one transfer, top-up or hold: locks in account-id order, checks funds, records the attempt';
