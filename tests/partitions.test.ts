@@ -59,7 +59,7 @@ test('a row outside every partition is rejected with 23514 naming its timestamp'
 test('a row that counts must name existing users (23503); a failed attempt may name unknown ones', async () => {
   const [a] = await db.sql`insert into pgbank.users (name) values ('C') returning id`;
   const ghost = '6f1c0f43-0000-4000-8000-000000000000';
-  const err = await sqlstate(db.sql`insert into pgbank.transactions (ts, sender, receiver, amount) values (now(), ${a!.id}, ${ghost}, 5)`);
+  const err = await sqlstate(db.sql`insert into pgbank.transactions (ts, sender, receiver, amount) values (now(), ${ghost}, ${a!.id}, 5)`);
   assert.is(err.code, '23503', err.message);
   assert.match(err.message, new RegExp(`unknown user '${ghost}'`));
   await db.sql`insert into pgbank.transactions (ts, sender, receiver, amount, status) values (now(), ${a!.id}, ${ghost}, 5, 'failed')`;
