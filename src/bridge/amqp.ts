@@ -1,0 +1,75 @@
+// RabbitMQ plumbing shared by the bridge, the producer, the tests and the benchmark (amqplib).
+import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type Options } from 'amqplib';
+
+export type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
+
+/** Open a connection; `name` shows in the management UI. Heartbeats every 10 s unless the URL says otherwise. */
+export async function connectAmqp(url: string, name: string): Promise<ChannelModel> {
+  const u = new URL(url);
+  if (!u.searchParams.has('heartbeat')) u.searchParams.set('heartbeat', '10');
+  return amqp.connect(u.toString(), { clientProperties: { connection_name: name } });
+}
+
+/**
+ * Make sure a durable queue exists. A queue that is already there is used as it is (whatever
+ * arguments its creator gave it, e.g. the seed's producer): redeclaring it with other
+ * arguments would be refused by the broker. The check runs on a throwaway channel, since a
+ * failed passive declare closes the channel it ran on.
+ */
+export async function ensureQueue(connection: ChannelModel, queue: string): Promise<void> {
+  const probe = await connection.createChannel();
+  probe.on('error', () => {});  // the 404 below also arrives as a channel error
+  try {
+    await probe.checkQueue(queue);
+    await probe.close();
+    return;
+  } catch (err) {
+    if ((err as { code?: number }).code !== 404) throw err;
+  }
+  const channel = await connection.createChannel();
+  try {
+    await channel.assertQueue(queue, { durable: true });
+  } finally {
+    await channel.close();
+  }
+}
+
+/** Publish on a confirm channel and wait for the broker's confirm (persistent by default). */
+export function publishConfirmed(channel: ConfirmChannel, queue: string, body: Buffer, options: Options.Publish = {}): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const callback = (err: unknown) => (err ? reject(err instanceof Error ? err : new Error(`broker refused the message: ${String(err)}`)) : resolve());
+    try {
+      channel.sendToQueue(queue, body, { persistent: true, ...options }, callback);
+    } catch (err) {
+      reject(err);  // e.g. the channel is closed
+    }
+  });
+}
+
+/** Run `fn` with a fresh connection, closed afterwards (tests, benchmark, producer). */
+export async function withAmqp<T>(url: string, name: string, fn: (connection: ChannelModel) => Promise<T>): Promise<T> {
+  const connection = await connectAmqp(url, name);
+  connection.on('error', () => {});
+  try {
+    return await fn(connection);
+  } finally {
+    await connection.close().catch(() => {});
+  }
+}
+
+/** Delete queues (only ones you created: tests and the benchmark use their own names). */
+export async function deleteQueues(url: string, queues: string[]): Promise<void> {
+  await withAmqp(url, 'pgbank-cleanup', async (connection) => {
+    const channel = await connection.createChannel();
+    for (const queue of queues) await channel.deleteQueue(queue);
+    await channel.close();
+  });
+}
+
+/** Messages ready in a queue (not counting those delivered and not yet acknowledged). */
+export async function queueDepth(channel: Channel, queue: string): Promise<{ messages: number; consumers: number }> {
+  const q = await channel.checkQueue(queue);
+  return { messages: q.messageCount, consumers: q.consumerCount };
+}
+
+export type { Options };

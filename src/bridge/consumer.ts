@@ -1,0 +1,276 @@
+// One consuming session: RabbitMQ queue → batches → PostgreSQL (one statement each) → ack; rejects → dead-letter queue.
+import { connectAmqp, ensureQueue, publishConfirmed, type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from './amqp.ts';
+import type { BridgeConfig } from './config.ts';
+import { errorFields, type Log } from './log.ts';
+import type { QuietWindow } from './keydb.ts';
+import { readTransactionMessage } from './message.ts';
+import { isTimeout, withTimeout, type BridgePools } from './pg.ts';
+import { recordTransactions, type IncomingTransaction, type NotRecorded } from './sql.ts';
+
+/** Running totals over the bridge's life (every session adds to them). */
+export interface BridgeCounters {
+  received: number;
+  recorded: number;
+  duplicates: number;
+  deadLettered: number;
+  /** Recorded messages that had no message_id (at-least-once: see docs/bridge.md). */
+  withoutMessageId: number;
+  batches: number;
+}
+
+export const newCounters = (): BridgeCounters => ({ received: 0, recorded: 0, duplicates: 0, deadLettered: 0, withoutMessageId: 0, batches: 0 });
+
+interface DeadLetter {
+  message: ConsumeMessage;
+  code: string;
+  reason: string;
+}
+
+// Errors a message's content can cause in SQL (data exception, integrity violation): the
+// message is dead-lettered. Anything else (connection lost, server shutting down, privileges…)
+// is PostgreSQL's problem, not the message's: the session ends and the messages are redelivered.
+const MESSAGE_FAULT_SQLSTATE = /^(22|23)/;
+const isMessageFault = (err: unknown) => {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && MESSAGE_FAULT_SQLSTATE.test(code);
+};
+
+// Far above a batch's usual 20-100 ms: reached only when a connection hangs (see BridgePools).
+const BATCH_TIMEOUT_MS = 30_000;
+
+export class ConsumerSession {
+  /** Settles when the session is over: null after stop(), else the error that ended it. */
+  readonly ended: Promise<Error | null>;
+  private settle!: (reason: Error | null) => void;
+  private connection?: ChannelModel;
+  private channel?: Channel;
+  private deadLetters?: ConfirmChannel;
+  private consumerTag?: string;
+  private closed = false;
+  private draining = false;
+  private pending: ConsumeMessage[] = [];
+  private firstPendingAt = 0;
+  private timer?: NodeJS.Timeout;
+  private inFlight = 0;
+  // Acks go out in delivery order (each one acks "everything up to here"), so batch n is acked
+  // only once batches 1..n are done; a failed batch stops every later ack.
+  private acked: Promise<unknown> = Promise.resolve();
+  private idleWaiters: (() => void)[] = [];
+  private readonly unsubscribe: () => void;
+
+  private constructor(private readonly config: BridgeConfig, private readonly pools: BridgePools, private readonly log: Log,
+                      private readonly counters: BridgeCounters, private readonly quiet: QuietWindow) {
+    this.ended = new Promise((resolve) => (this.settle = resolve));
+    this.unsubscribe = quiet.onReopen(() => this.pump());
+  }
+
+  /** Connect, declare both queues, and start consuming (as the queue's only, exclusive consumer). */
+  static async open(config: BridgeConfig, pools: BridgePools, log: Log, counters: BridgeCounters, quiet: QuietWindow): Promise<ConsumerSession> {
+    const session = new ConsumerSession(config, pools, log, counters, quiet);
+    try {
+      await session.start();
+    } catch (err) {
+      session.end(err instanceof Error ? err : new Error(String(err)));
+      throw err;
+    }
+    return session;
+  }
+
+  private async start(): Promise<void> {
+    const { config } = this;
+    const connection = this.connection = await connectAmqp(config.amqpUrl, config.name);
+    connection.on('error', () => {});  // the 'close' that follows carries the same error
+    connection.on('close', (err?: Error) => this.end(err ?? new Error('RabbitMQ connection closed')));
+    connection.on('blocked', (reason: string) => this.log('warn', 'amqp_blocked', { reason }));
+
+    await ensureQueue(connection, config.queue);
+    await ensureQueue(connection, config.deadLetterQueue);
+
+    const deadLetters = this.deadLetters = await connection.createConfirmChannel();
+    deadLetters.on('error', () => {});
+    deadLetters.on('close', () => this.end(new Error('dead-letter channel closed')));
+    // Published with mandatory: a return means the dead-letter queue vanished; ending the session
+    // redeclares it, and the messages involved are redelivered rather than lost.
+    deadLetters.on('return', () => this.end(new Error(`dead-letter queue ${config.deadLetterQueue} is missing`)));
+
+    const channel = this.channel = await connection.createChannel();
+    channel.on('error', () => {});
+    channel.on('close', () => this.end(new Error('consumer channel closed')));
+    await channel.prefetch(config.prefetch);
+    try {
+      const { consumerTag } = await channel.consume(config.queue, (message) => this.onMessage(message), { noAck: false, exclusive: true });
+      this.consumerTag = consumerTag;
+    } catch (err) {
+      if ((err as { code?: number }).code === 403) {
+        throw new Error(`queue ${config.queue} already has an exclusive consumer (another bridge?): ${(err as Error).message}`, { cause: err });
+      }
+      throw err;
+    }
+  }
+
+  /** Stop consuming, write and ack what was received, then close (within timeoutMs; the rest is redelivered). */
+  async stop(timeoutMs: number): Promise<void> {
+    if (this.closed) return;
+    this.draining = true;
+    if (this.channel && this.consumerTag) await this.channel.cancel(this.consumerTag).catch(() => {});
+    this.pump();
+    let timeout: NodeJS.Timeout | undefined;
+    const drained = new Promise<void>((resolve) => {
+      if (!this.pending.length && !this.inFlight) resolve();
+      else this.idleWaiters.push(resolve);
+    });
+    const timedOut = new Promise<boolean>((resolve) => (timeout = setTimeout(() => resolve(true), timeoutMs)));
+    const late = await Promise.race([drained.then(() => false), timedOut]);
+    clearTimeout(timeout);
+    if (late) this.log('warn', 'shutdown_timeout', { pending: this.pending.length, batches_in_flight: this.inFlight });
+    else await this.acked.catch(() => {});
+    this.end(null);
+    await this.close();
+  }
+
+  /** End now: unacknowledged messages go back to the queue. */
+  async abort(reason: Error): Promise<void> {
+    this.end(reason);
+    await this.close();
+  }
+
+  private end(reason: Error | null): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.unsubscribe();
+    clearTimeout(this.timer);
+    this.pending = [];
+    this.settle(reason);
+    if (reason) void this.close();
+  }
+
+  private async close(): Promise<void> {
+    const connection = this.connection;
+    this.connection = undefined;
+    await connection?.close().catch(() => {});
+  }
+
+  private onMessage(message: ConsumeMessage | null): void {
+    if (!message) {
+      this.end(new Error(`the broker cancelled the consumer of ${this.config.queue} (queue deleted?)`));
+      return;
+    }
+    if (this.closed) return;  // it will be redelivered
+    this.counters.received++;
+    if (!this.pending.length) this.firstPendingAt = performance.now();
+    this.pending.push(message);
+    if (this.pending.length >= this.config.batchSize) this.pump();
+    else this.timer ??= setTimeout(() => { this.timer = undefined; this.pump(); }, this.config.batchWaitMs);
+  }
+
+  /** Start batches: full ones at once, a partial one once its first message has waited batchWaitMs. */
+  private pump(): void {
+    const { batchSize, batchWaitMs, batchesInFlight } = this.config;
+    // While the KeyDB write is near, messages wait (a shutdown drains regardless).
+    while (!this.closed && (this.quiet.open || this.draining) && this.inFlight < batchesInFlight && this.pending.length) {
+      const waited = performance.now() - this.firstPendingAt >= batchWaitMs;
+      if (this.pending.length < batchSize && !waited && !this.draining) break;
+      const batch = this.pending.splice(0, batchSize);
+      this.firstPendingAt = performance.now();
+      this.startBatch(batch);
+    }
+    if (this.pending.length && !this.timer && !this.closed && this.quiet.open) {
+      const wait = Math.max(0, batchWaitMs - (performance.now() - this.firstPendingAt));
+      this.timer = setTimeout(() => { this.timer = undefined; this.pump(); }, wait);
+    }
+    if (!this.pending.length && !this.inFlight) for (const wake of this.idleWaiters.splice(0)) wake();
+  }
+
+  private startBatch(batch: ConsumeMessage[]): void {
+    this.inFlight++;
+    const channel = this.channel!;
+    const last = batch[batch.length - 1]!;
+    const work = this.writeBatch(batch);
+    const previous = this.acked;
+    this.acked = Promise.all([previous, work]).then(() => {
+      if (!this.closed) channel.ack(last, true);
+    });
+    this.acked.catch((err: unknown) => this.end(err instanceof Error ? err : new Error(String(err))));
+    const done = () => { this.inFlight--; this.pump(); };
+    work.then(done, done);
+  }
+
+  /** Record the batch's good messages in one statement, dead-letter the others; resolves when both are durable. */
+  private async writeBatch(batch: ConsumeMessage[]): Promise<void> {
+    const dead: DeadLetter[] = [];
+    const good: { message: ConsumeMessage; transaction: IncomingTransaction }[] = [];
+    for (const message of batch) {
+      const read = readTransactionMessage(message.content);
+      if (!read.ok) {
+        dead.push({ message, code: read.code, reason: read.reason });
+        continue;
+      }
+      const id = message.properties.messageId as unknown;
+      good.push({ message, transaction: { messageId: typeof id === 'string' && id !== '' ? id : null, providerId: read.providerId, value: read.value } });
+    }
+
+    const notRecorded = good.length ? await this.record(good.map((g) => g.transaction)) : [];
+    const skipped = new Set<number>();
+    for (const result of notRecorded) {
+      skipped.add(result.position);
+      const { message } = good[result.position - 1]!;
+      if (result.outcome === 'rejected') dead.push({ message, code: result.errorCode ?? 'XX000', reason: result.reason ?? 'rejected' });
+      else this.counters.duplicates++;
+    }
+    let redeliveredWithoutId = 0;
+    for (const [i, { message, transaction }] of good.entries()) {
+      if (skipped.has(i + 1)) continue;
+      this.counters.recorded++;
+      if (transaction.messageId === null) {
+        this.counters.withoutMessageId++;
+        if (message.fields.redelivered) redeliveredWithoutId++;
+      }
+    }
+    if (redeliveredWithoutId) {
+      this.log('warn', 'redelivered_without_message_id', {
+        messages: redeliveredWithoutId,
+        note: 'recorded again: if an earlier delivery was committed before a crash, these are duplicates (no message_id to tell)',
+      });
+    }
+    await Promise.all(dead.map((d) => this.deadLetter(d)));
+    this.counters.deadLettered += dead.length;
+    this.counters.batches++;
+  }
+
+  /** The batch in one statement; when a message's content makes the statement itself fail, one message at a time. */
+  private async record(transactions: IncomingTransaction[]): Promise<NotRecorded[]> {
+    try {
+      return await withTimeout(recordTransactions(this.pools.batch, transactions), BATCH_TIMEOUT_MS, 'a batch');
+    } catch (err) {
+      if (isTimeout(err)) await this.pools.replace('a batch hung');
+      if (!isMessageFault(err)) throw err;
+      if (transactions.length === 1) {
+        return [{ position: 1, outcome: 'rejected', transactionId: null, errorCode: (err as { code: string }).code, reason: (err as Error).message }];
+      }
+      this.log('warn', 'batch_split', { messages: transactions.length, ...errorFields(err) });
+      const results: NotRecorded[] = [];
+      for (const [i, transaction] of transactions.entries()) {
+        for (const result of await this.record([transaction])) results.push({ ...result, position: i + 1 });
+      }
+      return results;
+    }
+  }
+
+  private async deadLetter({ message, code, reason }: DeadLetter): Promise<void> {
+    const p = message.properties;
+    const headers = {
+      ...(p.headers ?? {}),
+      'pgbank-error-code': code,
+      'pgbank-reason': reason,
+      'pgbank-source-queue': this.config.queue,
+      'pgbank-dead-lettered-at': new Date().toISOString(),
+      'pgbank-redelivered': message.fields.redelivered,
+    };
+    await publishConfirmed(this.deadLetters!, this.config.deadLetterQueue, message.content, {
+      mandatory: true, headers,
+      messageId: p.messageId, correlationId: p.correlationId, contentType: p.contentType, contentEncoding: p.contentEncoding,
+      timestamp: p.timestamp, type: p.type, appId: p.appId,
+    });
+    this.log('warn', 'dead_lettered', { message_id: p.messageId ?? null, code, reason, queue: this.config.deadLetterQueue });
+  }
+}

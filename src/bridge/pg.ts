@@ -1,0 +1,67 @@
+// The bridge's PostgreSQL pools (batches, refresh, lock), replaceable whole when a connection is lost in a bad state.
+import { connect, type Sql } from '../db.ts';
+import type { BridgeConfig } from './config.ts';
+import type { Log } from './log.ts';
+
+/**
+ * Three pools, so that the per-minute refresh never queues behind a batch and the lock has a
+ * session of its own. `replace()` ends them (failing whatever waits on them) and opens new ones:
+ * the way out when a query hangs or the driver trips over a connection that died mid-write
+ * (postgres.js 3.4.9 can leave such a connection unable to send, see docs/bridge.md).
+ */
+export class BridgePools {
+  batch!: Sql;
+  refresh!: Sql;
+  lock!: Sql;
+  private replacing?: Promise<void>;
+
+  constructor(private readonly config: BridgeConfig, private readonly log: Log) {
+    this.open();
+  }
+
+  private open(): void {
+    const { db, name, batchesInFlight } = this.config;
+    this.batch = connect({ ...db, max: batchesInFlight, name });
+    this.refresh = connect({ ...db, max: 1, name: `${name}-refresh` });
+    this.lock = connect({ ...db, max: 1, name: `${name}-lock` });
+  }
+
+  /** Several failures of one incident ask at once: they share one replacement. */
+  replace(reason: string): Promise<void> {
+    this.replacing ??= (async () => {
+      this.log('warn', 'postgres_pools_replaced', { reason });
+      const old = [this.batch, this.refresh, this.lock];
+      this.open();
+      await this.end(old);
+    })().finally(() => (this.replacing = undefined));
+    return this.replacing;
+  }
+
+  async close(): Promise<void> {
+    await this.end([this.batch, this.refresh, this.lock]);
+  }
+
+  private async end(pools: Sql[]): Promise<void> {
+    await Promise.all(pools.map((p) => p.end({ timeout: 0 }).catch(() => {})));
+  }
+}
+
+/** Reject with a clear error if `work` takes longer than `ms`. */
+export async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`${what} took longer than ${ms} ms`), { code: 'BRIDGE_TIMEOUT' })), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export const isTimeout = (err: unknown) => (err as { code?: unknown }).code === 'BRIDGE_TIMEOUT';
+
+/** The postgres.js write-after-close crash (an uncaught TypeError thrown from its connection code). */
+export function isDriverWriteCrash(err: unknown): boolean {
+  return err instanceof TypeError && /postgres[\\/]src[\\/]connection\.js/.test(err.stack ?? '');
+}
