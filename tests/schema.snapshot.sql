@@ -183,6 +183,193 @@ ALTER FUNCTION pgbank.post_hold(hold_id uuid, amount numeric) OWNER TO postgres;
 
 COMMENT ON FUNCTION pgbank.post_hold(hold_id uuid, amount numeric) IS 'Post a hold: transfer all of it (amount NULL) or part of it; status posted, or expired when past its deadline';
 
+CREATE FUNCTION pgbank.provider_balances() RETURNS TABLE(provider_id bigint, key text, balance numeric, transactions bigint)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pgbank', 'pg_temp'
+    AS $$
+  -- One statement, so one snapshot: the balances never mix two batches. Reads the running
+  -- totals (one row per provider), never the history, so its cost does not grow with it.
+  SELECT d.id, d.id || '_' || d.provider_name, d.initial_value + coalesce(t.total, 0), coalesce(t.transactions, 0)
+    FROM initial_data d
+    LEFT JOIN provider_transaction_totals t ON t.provider_id = d.id
+   ORDER BY d.id
+$$;
+
+ALTER FUNCTION pgbank.provider_balances() OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank.provider_balances() IS 'Each provider''s KeyDB key {id}_{provider_name}, balance = initial_value + sum(transaction_value) and transaction count, from one snapshot';
+
+CREATE FUNCTION pgbank.provider_bridge_lock(queue_name text, OUT acquired boolean, OUT holder_pid integer, OUT holder_application text, OUT holder_address text, OUT holder_since timestamp with time zone) RETURNS record
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pgbank', 'pg_temp'
+    AS $$
+DECLARE
+  -- Two-key advisory lock: (bridge, queue). Held by the calling session until it ends.
+  lock_class int := hashtext('pgbank.provider_bridge');
+  lock_queue int := hashtext(queue_name);
+BEGIN
+  IF queue_name IS NULL THEN
+    RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'provider_bridge_lock: queue_name must not be NULL';
+  END IF;
+  IF queue_name = '' THEN
+    RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format('provider_bridge_lock: queue_name %L is empty', queue_name),
+      HINT = 'pass the name of the queue the bridge consumes';
+  END IF;
+
+  SELECT l.pid, a.application_name, host(a.client_addr), a.backend_start
+    INTO holder_pid, holder_application, holder_address, holder_since
+    FROM pg_locks l
+    LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+   WHERE l.locktype = 'advisory' AND l.granted
+     AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+     AND l.classid = lock_class::oid AND l.objid = lock_queue::oid AND l.objsubid = 2;
+
+  IF holder_pid = pg_backend_pid() THEN
+    acquired := true;  -- already ours: asking again is the bridge's heartbeat, it takes nothing more
+  ELSIF holder_pid IS NOT NULL THEN
+    acquired := false;
+  ELSE
+    acquired := pg_try_advisory_lock(lock_class, lock_queue);
+    IF acquired THEN
+      SELECT pg_backend_pid(), a.application_name, host(a.client_addr), a.backend_start
+        INTO holder_pid, holder_application, holder_address, holder_since
+        FROM pg_stat_activity a WHERE a.pid = pg_backend_pid();
+    END IF;
+  END IF;
+END
+$$;
+
+ALTER FUNCTION pgbank.provider_bridge_lock(queue_name text, OUT acquired boolean, OUT holder_pid integer, OUT holder_application text, OUT holder_address text, OUT holder_since timestamp with time zone) OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank.provider_bridge_lock(queue_name text, OUT acquired boolean, OUT holder_pid integer, OUT holder_application text, OUT holder_address text, OUT holder_since timestamp with time zone) IS 'Single-instance lock of the provider bridge for a queue: acquired = true when this session holds it (taken now or before), else the holder''s pid, application, address and start';
+
+CREATE FUNCTION pgbank.provider_record_transactions(message_ids text[], provider_ids text[], amounts text[]) RETURNS TABLE(message_position integer, outcome text, transaction_id bigint, error_code text, reason text)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pgbank', 'pg_temp'
+    SET plan_cache_mode TO 'force_custom_plan'
+    AS $_$
+DECLARE
+  -- A JSON number: sign, integer part without leading zeros, fraction, exponent (at most 4
+  -- digits, so the cast to numeric below cannot overflow).
+  number_pattern constant text := '^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]{1,4})?$';
+  max_digits     constant int := 18;  -- before and after the decimal point
+  max_abs        constant numeric := 1e18;
+BEGIN
+  IF message_ids IS NULL OR provider_ids IS NULL OR amounts IS NULL THEN
+    RAISE EXCEPTION USING ERRCODE = '22004',
+      MESSAGE = format('provider_record_transactions: %s must not be NULL',
+        concat_ws(', ', CASE WHEN message_ids IS NULL THEN 'message_ids' END,
+                        CASE WHEN provider_ids IS NULL THEN 'provider_ids' END,
+                        CASE WHEN amounts IS NULL THEN 'amounts' END)),
+      HINT = 'pass empty arrays for an empty batch, and NULL elements of message_ids for messages without one';
+  END IF;
+  IF coalesce(array_ndims(message_ids), 1) <> 1 OR coalesce(array_ndims(provider_ids), 1) <> 1
+     OR coalesce(array_ndims(amounts), 1) <> 1
+     OR cardinality(message_ids) <> cardinality(provider_ids) OR cardinality(message_ids) <> cardinality(amounts) THEN
+    RAISE EXCEPTION USING ERRCODE = '22023',
+      MESSAGE = format('provider_record_transactions: the arrays must be one-dimensional and of one length, got %s message_ids, %s provider_ids, %s amounts',
+                       cardinality(message_ids), cardinality(provider_ids), cardinality(amounts)),
+      HINT = 'element i of each array describes message i';
+  END IF;
+
+  RETURN QUERY
+  WITH input AS (
+    SELECT u.n::int AS pos, nullif(u.mid, '') AS mid, u.pid_text, u.amount_text,
+           u.pid_text ~ '^-?[0-9]{1,30}$' AS pid_is_integer,
+           u.amount_text ~ number_pattern AND length(u.amount_text) <= 1000 AS amount_is_number
+      FROM unnest(message_ids, provider_ids, amounts) WITH ORDINALITY AS u(mid, pid_text, amount_text, n)
+  ),
+  parsed AS (
+    SELECT i.*,
+           CASE WHEN i.pid_is_integer AND i.pid_text::numeric BETWEEN 1 AND 9223372036854775807
+                THEN i.pid_text::bigint END AS pid,
+           CASE WHEN i.amount_is_number THEN i.amount_text::numeric END AS amount
+      FROM input i
+  ),
+  checked AS (  -- the first problem of each message, if any
+    SELECT p.pos, p.mid, p.pid, p.amount,
+           CASE
+             WHEN d.id IS NOT NULL AND abs(p.amount) < max_abs AND scale(p.amount) <= max_digits
+               THEN NULL  -- the usual case, decided in one test
+             WHEN p.pid_text IS NULL THEN ARRAY['22004', 'provider id is missing']
+             WHEN NOT p.pid_is_integer THEN ARRAY['22P02', format('provider id %L is not an integer', p.pid_text)]
+             WHEN d.id IS NULL THEN ARRAY['P0002', format('unknown provider %L', p.pid_text)]
+             WHEN p.amount_text IS NULL THEN ARRAY['22004', 'value is missing']
+             WHEN lower(ltrim(p.amount_text, '+-')) IN ('nan', 'infinity', 'inf')
+               THEN ARRAY['22023', format('value %L is not finite', p.amount_text)]
+             WHEN NOT p.amount_is_number THEN ARRAY['22P02', format('value %L is not a decimal number', p.amount_text)]
+             WHEN abs(p.amount) >= max_abs OR scale(trim_scale(p.amount)) > max_digits
+               THEN ARRAY['22003', format('value %L is out of range: at most %s digits before and after the decimal point',
+                                          p.amount_text, max_digits)]
+           END AS problem
+      FROM parsed p
+      LEFT JOIN initial_data d ON d.id = p.pid
+  ),
+  numbered AS (  -- ids drawn up front (in message order) so each inserted row maps back to its message
+    SELECT c.*, nextval('historical_transactions_id_seq') AS new_id
+      FROM checked c
+     WHERE c.problem IS NULL
+  ),
+  inserted AS (
+    INSERT INTO historical_transactions AS h (id, provider_id, transaction_value, message_id)
+    SELECT n.new_id, n.pid, n.amount, n.mid
+      FROM numbered n
+     ORDER BY n.pos
+    ON CONFLICT (message_id) DO NOTHING
+    RETURNING h.id, h.message_id
+  )
+  -- Only the messages that were not recorded: a batch of good messages returns nothing.
+  SELECT c.pos,
+         CASE WHEN c.problem IS NOT NULL THEN 'rejected' ELSE 'duplicate' END,
+         CASE WHEN c.problem IS NULL  -- the row that counts: recorded by this batch, or earlier
+              THEN coalesce(same_batch.id, (SELECT e.id FROM historical_transactions e WHERE e.message_id = n.mid)) END,
+         c.problem[1],
+         c.problem[2]
+    FROM checked c
+    LEFT JOIN numbered n ON n.pos = c.pos
+    LEFT JOIN inserted mine ON mine.id = n.new_id
+    LEFT JOIN inserted same_batch ON same_batch.message_id = n.mid
+   WHERE mine.id IS NULL
+   ORDER BY c.pos;
+END
+$_$;
+
+ALTER FUNCTION pgbank.provider_record_transactions(message_ids text[], provider_ids text[], amounts text[]) OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank.provider_record_transactions(message_ids text[], provider_ids text[], amounts text[]) IS 'Records message i = (message_ids[i], provider_ids[i], amounts[i]) in pgbank.historical_transactions, all in one statement; returns a row per message NOT recorded: duplicate (its message_id was recorded before; transaction_id = that row) or rejected (error_code = SQLSTATE, reason)';
+
+CREATE FUNCTION pgbank.provider_seed_example(OUT providers_added integer, OUT transactions_added integer) RETURNS record
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pgbank', 'pg_temp'
+    AS $$
+BEGIN
+  -- Serializes concurrent callers: the "is it missing?" checks below then see each other's rows.
+  LOCK TABLE initial_data IN SHARE ROW EXCLUSIVE MODE;
+
+  INSERT INTO initial_data (id, provider_name, initial_value)
+  VALUES (1, 'Visa', 1000), (2, 'Mastercard', 2000)
+  ON CONFLICT (id) DO NOTHING;
+  GET DIAGNOSTICS providers_added = ROW_COUNT;
+  -- Explicit ids leave the identity behind: move it past them so later providers get new ids.
+  PERFORM setval(pg_get_serial_sequence('pgbank.initial_data', 'id'),
+                 greatest((SELECT max(d.id) FROM initial_data d), (SELECT s.last_value FROM initial_data_id_seq s)));
+
+  -- The example history only goes into an empty history, where it gets ids 1, 2, 3 as in the seed.
+  transactions_added := 0;
+  IF NOT EXISTS (SELECT FROM historical_transactions) THEN
+    INSERT INTO historical_transactions (provider_id, transaction_value)
+    SELECT v.provider_id, v.transaction_value
+      FROM (VALUES (1, 1::bigint, 100::numeric), (2, 1, 200), (3, 2, -200)) AS v(n, provider_id, transaction_value)
+     ORDER BY v.n;
+    GET DIAGNOSTICS transactions_added = ROW_COUNT;
+  END IF;
+END
+$$;
+
+ALTER FUNCTION pgbank.provider_seed_example(OUT providers_added integer, OUT transactions_added integer) OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank.provider_seed_example(OUT providers_added integer, OUT transactions_added integer) IS 'Adds the seed''s example providers (1 Visa 1000, 2 Mastercard 2000) if missing, and their history (100, 200, -200) if the history is empty';
+
 CREATE FUNCTION pgbank.sum_amount(user_id uuid, ts_start timestamp without time zone, ts_end timestamp without time zone, direction text, OUT sum_amount numeric, OUT response_time_seconds double precision) RETURNS record
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pgbank', 'pg_temp'
@@ -712,6 +899,62 @@ ALTER FUNCTION pgbank_private.partition_for_day(day date) OWNER TO postgres;
 
 COMMENT ON FUNCTION pgbank_private.partition_for_day(day date) IS 'Helper: the daily partition of pgbank.transactions holding a UTC day (NULL if missing)';
 
+CREATE FUNCTION pgbank_private.provider_history_append_only() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pgbank', 'pg_temp'
+    AS $$
+BEGIN
+  -- Also what keeps provider_transaction_totals exact: it only ever needs to add.
+  RAISE EXCEPTION USING ERRCODE = '0A000',
+    MESSAGE = format('historical_transactions is append-only: %s is not allowed', TG_OP),
+    HINT = 'record a correcting transaction with the opposite value instead';
+END
+$$;
+
+ALTER FUNCTION pgbank_private.provider_history_append_only() OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank_private.provider_history_append_only() IS 'Statement trigger on pgbank.historical_transactions: refuses UPDATE, DELETE and TRUNCATE';
+
+CREATE FUNCTION pgbank_private.provider_totals_add() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pgbank', 'pg_temp'
+    AS $$
+BEGIN
+  -- One upsert per provider per statement (not per row): a batch of 1,000 messages touches a
+  -- handful of totals rows. Locked in provider order so concurrent batches cannot deadlock.
+  INSERT INTO provider_transaction_totals AS t (provider_id, total, transactions)
+  SELECT i.provider_id, sum(i.transaction_value), count(*)
+    FROM inserted i
+   GROUP BY i.provider_id
+   ORDER BY i.provider_id
+  ON CONFLICT (provider_id) DO UPDATE
+     SET total        = t.total + excluded.total,
+         transactions = t.transactions + excluded.transactions;
+  RETURN NULL;
+END
+$$;
+
+ALTER FUNCTION pgbank_private.provider_totals_add() OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank_private.provider_totals_add() IS 'Statement trigger on pgbank.historical_transactions: adds the inserted rows to pgbank.provider_transaction_totals';
+
+CREATE FUNCTION pgbank_private.provider_totals_verify() RETURNS TABLE(provider_id bigint, kept_total numeric, real_total numeric, kept_transactions bigint, real_transactions bigint)
+    LANGUAGE sql STABLE
+    SET search_path TO 'pgbank', 'pg_temp'
+    AS $$
+  SELECT d.id, coalesce(t.total, 0), coalesce(h.total, 0), coalesce(t.transactions, 0), coalesce(h.transactions, 0)
+    FROM initial_data d
+    LEFT JOIN provider_transaction_totals t ON t.provider_id = d.id
+    LEFT JOIN (SELECT ht.provider_id, sum(ht.transaction_value) AS total, count(*) AS transactions
+                 FROM historical_transactions ht GROUP BY ht.provider_id) h ON h.provider_id = d.id
+   WHERE coalesce(t.total, 0) <> coalesce(h.total, 0) OR coalesce(t.transactions, 0) <> coalesce(h.transactions, 0)
+   ORDER BY d.id
+$$;
+
+ALTER FUNCTION pgbank_private.provider_totals_verify() OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank_private.provider_totals_verify() IS 'Providers whose kept totals differ from their history (a full scan); empty when every total is exact';
+
 CREATE TABLE pgbank.requests (
     account uuid NOT NULL,
     request_id text NOT NULL,
@@ -1004,6 +1247,28 @@ ALTER FUNCTION pgbank_private.world() OWNER TO postgres;
 
 COMMENT ON FUNCTION pgbank_private.world() IS 'Helper: id of the world account (money from and to outside pgbank)';
 
+CREATE TABLE pgbank.historical_transactions (
+    id bigint NOT NULL,
+    provider_id bigint NOT NULL,
+    transaction_value numeric NOT NULL,
+    message_id text,
+    CONSTRAINT historical_transactions_message_id_check CHECK ((message_id <> ''::text)),
+    CONSTRAINT historical_transactions_transaction_value_check CHECK ((transaction_value <> ALL (ARRAY['NaN'::numeric, 'Infinity'::numeric, '-Infinity'::numeric])))
+);
+
+ALTER TABLE pgbank.historical_transactions OWNER TO postgres;
+
+COMMENT ON TABLE pgbank.historical_transactions IS 'Append-only history of provider transactions; corrections are new rows with the opposite value';
+
+ALTER TABLE pgbank.historical_transactions ALTER COLUMN id ADD GENERATED BY DEFAULT AS IDENTITY (
+    SEQUENCE NAME pgbank.historical_transactions_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
 CREATE TABLE pgbank.holds (
     account uuid NOT NULL,
     id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -1025,6 +1290,38 @@ CREATE TABLE pgbank.holds (
 ALTER TABLE pgbank.holds OWNER TO postgres;
 
 COMMENT ON TABLE pgbank.holds IS 'Two-phase transfers: held, then posted (fully or partly), voided or expired, exactly once';
+
+CREATE TABLE pgbank.initial_data (
+    id bigint NOT NULL,
+    provider_name text NOT NULL,
+    initial_value numeric NOT NULL,
+    CONSTRAINT initial_data_initial_value_check CHECK ((initial_value <> ALL (ARRAY['NaN'::numeric, 'Infinity'::numeric, '-Infinity'::numeric]))),
+    CONSTRAINT initial_data_provider_name_check CHECK ((provider_name <> ''::text))
+);
+
+ALTER TABLE pgbank.initial_data OWNER TO postgres;
+
+COMMENT ON TABLE pgbank.initial_data IS 'Payment providers and their value before any historical transaction; KeyDB key {id}_{provider_name}';
+
+ALTER TABLE pgbank.initial_data ALTER COLUMN id ADD GENERATED BY DEFAULT AS IDENTITY (
+    SEQUENCE NAME pgbank.initial_data_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+CREATE TABLE pgbank.provider_transaction_totals (
+    provider_id bigint NOT NULL,
+    total numeric NOT NULL,
+    transactions bigint NOT NULL,
+    CONSTRAINT provider_transaction_totals_transactions_check CHECK ((transactions >= 0))
+);
+
+ALTER TABLE pgbank.provider_transaction_totals OWNER TO postgres;
+
+COMMENT ON TABLE pgbank.provider_transaction_totals IS 'Per provider: sum and count of its historical_transactions; derived, exact (pgbank_private.provider_totals_verify checks it)';
 
 CREATE TABLE pgbank.transactions (
     id bigint NOT NULL,
@@ -1094,8 +1391,17 @@ COMMENT ON COLUMN pgbank.users.balance IS 'Posted balance: received minus sent, 
 
 COMMENT ON COLUMN pgbank.users.held IS 'Sum of open holds this account pays (kept by trigger); available = balance - held';
 
+ALTER TABLE ONLY pgbank.historical_transactions
+    ADD CONSTRAINT historical_transactions_pkey PRIMARY KEY (id);
+
 ALTER TABLE ONLY pgbank.holds
     ADD CONSTRAINT holds_pkey PRIMARY KEY (account, id);
+
+ALTER TABLE ONLY pgbank.initial_data
+    ADD CONSTRAINT initial_data_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY pgbank.provider_transaction_totals
+    ADD CONSTRAINT provider_transaction_totals_pkey PRIMARY KEY (provider_id);
 
 ALTER TABLE ONLY pgbank.requests
     ADD CONSTRAINT requests_pkey PRIMARY KEY (account, request_id);
@@ -1109,6 +1415,10 @@ ALTER TABLE ONLY pgbank.user_monthly_totals
 ALTER TABLE ONLY pgbank.users
     ADD CONSTRAINT users_pkey PRIMARY KEY (id);
 
+CREATE UNIQUE INDEX historical_transactions_message_id_key ON pgbank.historical_transactions USING btree (message_id);
+
+CREATE INDEX historical_transactions_provider_id_idx ON pgbank.historical_transactions USING btree (provider_id);
+
 CREATE INDEX holds_due_idx ON pgbank.holds USING btree (expires_at) WHERE (status = 'held'::text);
 
 CREATE INDEX holds_id_idx ON pgbank.holds USING btree (id);
@@ -1117,6 +1427,10 @@ CREATE INDEX transactions_receiver_ts_idx ON ONLY pgbank.transactions USING btre
 
 CREATE INDEX transactions_ts_brin ON ONLY pgbank.transactions USING brin (ts);
 
+CREATE TRIGGER historical_transactions_append_only BEFORE DELETE OR UPDATE OR TRUNCATE ON pgbank.historical_transactions FOR EACH STATEMENT EXECUTE FUNCTION pgbank_private.provider_history_append_only();
+
+CREATE TRIGGER historical_transactions_totals AFTER INSERT ON pgbank.historical_transactions REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION pgbank_private.provider_totals_add();
+
 CREATE TRIGGER transactions_rollup_delete AFTER DELETE ON pgbank.transactions FOR EACH ROW WHEN ((old.status = ANY (ARRAY['success'::text, 'held'::text]))) EXECUTE FUNCTION pgbank_private.rollup_transaction();
 
 CREATE TRIGGER transactions_rollup_insert AFTER INSERT ON pgbank.transactions FOR EACH ROW WHEN ((new.status = ANY (ARRAY['success'::text, 'held'::text]))) EXECUTE FUNCTION pgbank_private.rollup_transaction();
@@ -1124,6 +1438,12 @@ CREATE TRIGGER transactions_rollup_insert AFTER INSERT ON pgbank.transactions FO
 CREATE TRIGGER transactions_rollup_truncate AFTER TRUNCATE ON pgbank.transactions FOR EACH STATEMENT EXECUTE FUNCTION pgbank_private.rollup_transaction();
 
 CREATE TRIGGER transactions_rollup_update AFTER UPDATE ON pgbank.transactions FOR EACH ROW WHEN (((old.status = ANY (ARRAY['success'::text, 'held'::text])) OR (new.status = ANY (ARRAY['success'::text, 'held'::text])))) EXECUTE FUNCTION pgbank_private.rollup_transaction();
+
+ALTER TABLE ONLY pgbank.historical_transactions
+    ADD CONSTRAINT historical_transactions_provider_id_fkey FOREIGN KEY (provider_id) REFERENCES pgbank.initial_data(id);
+
+ALTER TABLE ONLY pgbank.provider_transaction_totals
+    ADD CONSTRAINT provider_transaction_totals_provider_id_fkey FOREIGN KEY (provider_id) REFERENCES pgbank.initial_data(id) ON DELETE CASCADE;
 
 GRANT USAGE ON SCHEMA pgbank TO pgbank_app;
 
@@ -1147,6 +1467,18 @@ GRANT ALL ON FUNCTION pgbank.hold(request_id text, from_account uuid, to_account
 
 REVOKE ALL ON FUNCTION pgbank.post_hold(hold_id uuid, amount numeric) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgbank.post_hold(hold_id uuid, amount numeric) TO pgbank_app;
+
+REVOKE ALL ON FUNCTION pgbank.provider_balances() FROM PUBLIC;
+GRANT ALL ON FUNCTION pgbank.provider_balances() TO pgbank_app;
+
+REVOKE ALL ON FUNCTION pgbank.provider_bridge_lock(queue_name text, OUT acquired boolean, OUT holder_pid integer, OUT holder_application text, OUT holder_address text, OUT holder_since timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION pgbank.provider_bridge_lock(queue_name text, OUT acquired boolean, OUT holder_pid integer, OUT holder_application text, OUT holder_address text, OUT holder_since timestamp with time zone) TO pgbank_app;
+
+REVOKE ALL ON FUNCTION pgbank.provider_record_transactions(message_ids text[], provider_ids text[], amounts text[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION pgbank.provider_record_transactions(message_ids text[], provider_ids text[], amounts text[]) TO pgbank_app;
+
+REVOKE ALL ON FUNCTION pgbank.provider_seed_example(OUT providers_added integer, OUT transactions_added integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION pgbank.provider_seed_example(OUT providers_added integer, OUT transactions_added integer) TO pgbank_app;
 
 REVOKE ALL ON FUNCTION pgbank.sum_amount(user_id uuid, ts_start timestamp without time zone, ts_end timestamp without time zone, direction text, OUT sum_amount numeric, OUT response_time_seconds double precision) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgbank.sum_amount(user_id uuid, ts_start timestamp without time zone, ts_end timestamp without time zone, direction text, OUT sum_amount numeric, OUT response_time_seconds double precision) TO pgbank_app;
@@ -1185,6 +1517,12 @@ REVOKE ALL ON FUNCTION pgbank_private.move_money(sender uuid, receiver uuid, ts 
 REVOKE ALL ON FUNCTION pgbank_private.open_accounts(amount numeric, at timestamp with time zone) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.partition_for_day(day date) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION pgbank_private.provider_history_append_only() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION pgbank_private.provider_totals_add() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION pgbank_private.provider_totals_verify() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.replay_request(req pgbank.requests, kind text, to_accounts uuid[], amounts numeric[], expires_in interval, from_accounts uuid[]) FROM PUBLIC;
 
