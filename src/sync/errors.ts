@@ -1,0 +1,37 @@
+// Errors pgbank-sync reports as one line: what went wrong, with the bad value and the cause.
+
+/** A problem the user can fix (bad input, missing privilege, structure mismatch): printed without a stack. */
+export class SyncError extends Error {
+  constructor(message: string, readonly exitCode = 1, cause?: unknown) {
+    super(message, { cause });
+    this.name = 'SyncError';
+  }
+}
+
+/** Wrong command-line usage: exit code 2. */
+export class UsageError extends SyncError {
+  constructor(message: string) {
+    super(message, 2);
+    this.name = 'UsageError';
+  }
+}
+
+const NETWORK_CAUSES: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host name lookup failed',
+  ETIMEDOUT: 'timed out',
+  CONNECT_TIMEOUT: 'timed out',
+  EHOSTUNREACH: 'host unreachable',
+  ECONNRESET: 'connection reset',
+};
+
+/** The cause of any error in one line: PostgreSQL message and SQLSTATE, or the network failure. */
+export function describeError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const e = err as Error & { code?: string; severity?: string; detail?: string; errors?: Error[] };
+  if (!e.message && e.errors?.[0]) return describeError(e.errors[0]);
+  if (e.severity && e.code) return `${e.message}${e.detail ? ` (${e.detail})` : ''} [SQLSTATE ${e.code}]`;
+  if (e.code && NETWORK_CAUSES[e.code]) return `${NETWORK_CAUSES[e.code]} (${e.message})`;
+  return e.message.split('\n')[0] ?? e.name;
+}
