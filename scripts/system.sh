@@ -37,7 +37,18 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # --- server settings ----------------------------------------------------------------------
-pg_isready -q || fail "PostgreSQL does not answer on $PGHOST:$PGPORT. Start it (e.g. pg_ctlcluster $PG_MAJOR main start) or set PGHOST/PGPORT."
+# A local cluster that is down (or still starting) is started and waited for; a remote one
+# must already answer.
+wait_ready() { for _ in $(seq 1 "$1"); do pg_isready -q && return 0; sleep 0.5; done; pg_isready -q; }
+if ! wait_ready 10; then
+  local_cluster=$(pg_lsclusters -h 2>/dev/null | awk -v port="$PGPORT" '$3 == port && $4 != "online" {print $2; exit}')
+  if [[ $PGHOST =~ ^(127\.0\.0\.1|localhost|::1|/.*)$ && -n $local_cluster ]]; then
+    say "starting PostgreSQL $PG_MAJOR/$local_cluster on port $PGPORT"
+    as_root pg_ctlcluster --skip-systemctl-redirect $PG_MAJOR "$local_cluster" start \
+      || as_root pg_ctlcluster $PG_MAJOR "$local_cluster" start || true
+  fi
+  wait_ready 60 || fail "PostgreSQL does not answer on $PGHOST:$PGPORT. Start it (e.g. pg_ctlcluster $PG_MAJOR main start) or set PGHOST/PGPORT."
+fi
 q() { psql -X -q -At -d postgres -v ON_ERROR_STOP=1 -c "$1"; }
 [ "$(q 'select rolsuper from pg_roles where rolname = current_user')" = t ] \
   || fail "PGUSER=$PGUSER is not a superuser; ask an administrator to run this script once."
@@ -70,8 +81,7 @@ restart_postgres() {
   as_root pg_ctlcluster --skip-systemctl-redirect $PG_MAJOR "$cluster" restart \
     || as_root pg_ctlcluster $PG_MAJOR "$cluster" restart \
     || fail "could not restart PostgreSQL. Run as root: pg_ctlcluster $PG_MAJOR $cluster restart"
-  for _ in $(seq 1 60); do pg_isready -q && break; sleep 0.5; done
-  pg_isready -q || fail "PostgreSQL did not come back after the restart"
+  wait_ready 60 || fail "PostgreSQL did not come back after the restart"
 }
 
 # ALTER SYSTEM only records a setting; compare what runs with what is asked.
