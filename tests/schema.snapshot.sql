@@ -837,25 +837,15 @@ BEGIN
   END IF;
 
   -- Monthly totals: the sender's sent and the receiver's received, of the row's UTC month and
-  -- day, in one statement, rows in id order.
+  -- day. Two single-row upserts cost half of one two-row upsert. Their order doesn't matter: both
+  -- users' rows are locked above, and the world's row (not locked) is the only other one taken.
   days[d] := amount;
-  IF sender = receiver THEN
-    INSERT INTO user_monthly_totals AS t (user_id, month, sent, received, sent_days, received_days)
-    VALUES (sender, m, amount, amount, days, days)
-    ON CONFLICT (user_id, month) DO UPDATE
-       SET sent = t.sent + amount, received = t.received + amount,
-           sent_days[d] = t.sent_days[d] + amount, received_days[d] = t.received_days[d] + amount;
-  ELSE
-    INSERT INTO user_monthly_totals AS t (user_id, month, sent, received, sent_days, received_days)
-    SELECT v.user_id, m, v.sent, v.received, v.sent_days, v.received_days
-      FROM (VALUES (sender, amount, 0::numeric, days, zeros), (receiver, 0::numeric, amount, zeros, days))
-           AS v (user_id, sent, received, sent_days, received_days)
-     ORDER BY v.user_id
-    ON CONFLICT (user_id, month) DO UPDATE
-       SET sent = t.sent + excluded.sent, received = t.received + excluded.received,
-           sent_days[d] = t.sent_days[d] + excluded.sent_days[d],
-           received_days[d] = t.received_days[d] + excluded.received_days[d];
-  END IF;
+  INSERT INTO user_monthly_totals AS t (user_id, month, sent, received, sent_days, received_days)
+  VALUES (sender, m, amount, 0, days, zeros)
+  ON CONFLICT (user_id, month) DO UPDATE SET sent = t.sent + amount, sent_days[d] = t.sent_days[d] + amount;
+  INSERT INTO user_monthly_totals AS t (user_id, month, sent, received, sent_days, received_days)
+  VALUES (receiver, m, 0, amount, zeros, days)
+  ON CONFLICT (user_id, month) DO UPDATE SET received = t.received + amount, received_days[d] = t.received_days[d] + amount;
 END
 $$;
 
