@@ -1,46 +1,21 @@
 // Provider bridge on real RabbitMQ, PostgreSQL and Redis: the seed's example, duplicates, dead letters, one instance at a time; the SQL API's errors.
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { deleteQueues, withAmqp } from '../src/bridge/amqp.ts';
-import { bridgeEnv, startBridge, type BridgeProcess } from '../src/bridge/process.ts';
+import { withAmqp } from '../src/bridge/amqp.ts';
 import { publishMessages, type OutgoingMessage } from '../src/bridge/publisher.ts';
 import { recordTransactions, seedExampleProviders } from '../src/bridge/sql.ts';
+import { AMQP_URL, bridgeFixture, newRedis, until } from './helpers/bridge.ts';
 import { sqlstate, testDatabase, type TestDatabase } from './helpers/db.ts';
 
-const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const tag = `pgbank_t_bridge_${randomBytes(3).toString('hex')}`;
-const prefix = `${tag}:`;
-const queues: string[] = [];
-const bridges: BridgeProcess[] = [];
+const fixture = bridgeFixture('bridge');
+const { tag, prefix, queueFor } = fixture;
 let db: TestDatabase;
 let redis: Redis;
 
-const queueFor = (name: string) => {
-  const queue = `${tag}.${name}`;
-  queues.push(queue, `${queue}.dead`);
-  return queue;
-};
-const bridge = (queue: string, settings: Record<string, string> = {}) => {
-  const b = startBridge(bridgeEnv(db.settings, {
-    AMQP_URL, REDIS_URL, BRIDGE_QUEUE: queue, BRIDGE_KEY_PREFIX: prefix, BRIDGE_PERIOD_MS: '1000', ...settings,
-  }));
-  bridges.push(b);
-  return b;
-};
+const bridge = (queue: string, settings: Record<string, string> = {}) => fixture.start(db, queue, settings);
 const publish = (queue: string, messages: OutgoingMessage[]) =>
   publishMessages({ url: AMQP_URL, queue, count: messages.length, message: (i) => messages[i]! });
-
-/** Poll `probe` until it returns true (every 50 ms, up to timeoutMs). */
-async function until(probe: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!(await probe())) {
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const recordedWithPrefix = async (idPrefix: string) =>
   (await db.sql<{ n: number }[]>`select count(*)::int as n from pgbank.historical_transactions where message_id like ${idPrefix + '%'}`)[0]!.n;
@@ -55,16 +30,13 @@ const queueSize = (queue: string) =>
 
 test.before(async () => {
   db = await testDatabase('bridge');
-  redis = new Redis(REDIS_URL, { protocol: 2, disableClientInfo: true });
+  redis = newRedis();
   await seedExampleProviders(db.sql);
 });
 
 test.after(async () => {
-  await Promise.all(bridges.map((b) => b.stop('SIGKILL')));
-  await deleteQueues(AMQP_URL, queues).catch(() => {});
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length) await redis.del(...keys);
-  await redis.quit();
+  await fixture.cleanup();
+  await redis?.quit();
   await db?.drop();
 });
 

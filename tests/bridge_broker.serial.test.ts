@@ -1,32 +1,19 @@
 // Provider bridge across a RabbitMQ restart (rabbitmqctl stop_app / start_app) mid-consumption: it resumes by itself, nothing lost or doubled. Serial: it stops the shared broker.
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
-import { Redis } from 'ioredis';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { deleteQueues } from '../src/bridge/amqp.ts';
-import { bridgeEnv, startBridge, type BridgeProcess } from '../src/bridge/process.ts';
 import { publishMessages } from '../src/bridge/publisher.ts';
 import { seedExampleProviders } from '../src/bridge/sql.ts';
+import { AMQP_URL, bridgeFixture, sleep, until } from './helpers/bridge.ts';
 import { testDatabase, type TestDatabase } from './helpers/db.ts';
 
-const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const tag = `pgbank_t_bridge_broker_${randomBytes(3).toString('hex')}`;
-const queue = `${tag}.incoming`;
+const fixture = bridgeFixture('bridge_broker');
+const { tag } = fixture;
+const queue = fixture.queueFor('incoming');
 const run = promisify(execFile);
 let db: TestDatabase;
-let bridge: BridgeProcess | undefined;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(probe: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!(await probe())) {
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
-  }
-}
 const recorded = async () => (await db.sql<{ rows: number; distinct: number; sum: string }[]>`
   select count(*)::int as rows, count(distinct message_id)::int as distinct, coalesce(sum(transaction_value), 0)::text as sum
     from pgbank.historical_transactions where message_id like ${tag + '-%'}`)[0]!;
@@ -39,12 +26,7 @@ test.before(async () => {
 
 test.after(async () => {
   await rabbitmqctl('start_app').catch(() => {});  // never leave the shared broker stopped
-  await bridge?.stop('SIGKILL');
-  await deleteQueues(AMQP_URL, [queue, `${queue}.dead`]).catch(() => {});
-  const redis = new Redis(REDIS_URL, { protocol: 2, disableClientInfo: true });
-  const keys = await redis.keys(`${tag}:*`);
-  if (keys.length) await redis.del(...keys);
-  await redis.quit();
+  await fixture.cleanup();
   await db?.drop();
 });
 
@@ -53,10 +35,7 @@ test('RabbitMQ stop_app / start_app while the bridge consumes: it reconnects by 
   // A backlog of durable messages (they survive the broker's restart), then a bridge slowed
   // down with small batches so the restart lands in the middle of it.
   await publishMessages({ url: AMQP_URL, queue, count, message: (i) => ({ body: `{"id": ${1 + (i % 2)}, "value": ${i % 100}}`, messageId: `${tag}-${i}` }) });
-  const b = bridge = startBridge(bridgeEnv(db.settings, {
-    AMQP_URL, REDIS_URL, BRIDGE_QUEUE: queue, BRIDGE_KEY_PREFIX: `${tag}:`, BRIDGE_PERIOD_MS: '1000',
-    BRIDGE_BATCH_SIZE: '20', BRIDGE_BATCHES_IN_FLIGHT: '1',
-  }));
+  const b = fixture.start(db, queue, { BRIDGE_BATCH_SIZE: '20', BRIDGE_BATCHES_IN_FLIGHT: '1' });
   await b.waitFor((l) => l.event === 'consuming', 20_000);
   await until(async () => (await recorded()).rows >= 2_000, 20_000, '2,000 rows');
 

@@ -1,35 +1,19 @@
 // Provider bridge under failure: SIGKILL and SIGTERM mid-stream, PostgreSQL sessions killed, KeyDB unreachable; nothing lost, nothing twice.
-import { randomBytes } from 'node:crypto';
 import net from 'node:net';
-import { Redis } from 'ioredis';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { deleteQueues } from '../src/bridge/amqp.ts';
-import { bridgeEnv, startBridge, type BridgeProcess } from '../src/bridge/process.ts';
+import type { BridgeProcess } from '../src/bridge/process.ts';
 import { publishMessages } from '../src/bridge/publisher.ts';
 import { providerBalances, seedExampleProviders } from '../src/bridge/sql.ts';
+import { AMQP_URL, REDIS_URL, bridgeFixture, newRedis, sleep, until } from './helpers/bridge.ts';
 import { testDatabase, type TestDatabase } from './helpers/db.ts';
 
-const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const tag = `pgbank_t_bridge_crash_${randomBytes(3).toString('hex')}`;
-const prefix = `${tag}:`;
-const queues: string[] = [];
-const bridges: BridgeProcess[] = [];
+const fixture = bridgeFixture('bridge_crash');
+const { tag, prefix, queueFor } = fixture;
 let db: TestDatabase;
 
-const queueFor = (name: string) => {
-  const queue = `${tag}.${name}`;
-  queues.push(queue, `${queue}.dead`);
-  return queue;
-};
-const bridge = (queue: string, settings: Record<string, string> = {}) => {
-  const b = startBridge(bridgeEnv(db.settings, {
-    AMQP_URL, REDIS_URL, BRIDGE_QUEUE: queue, BRIDGE_KEY_PREFIX: prefix, BRIDGE_PERIOD_MS: '1000', ...settings,
-  }), { echo: !!process.env.BRIDGE_TEST_ECHO });
-  bridges.push(b);
-  return b;
-};
+const bridge = (queue: string, settings: Record<string, string> = {}) => fixture.start(db, queue, settings);
+
 /** SIGTERM, and expect the clean exit (code 0) that follows a finished shutdown. */
 async function stopCleanly(b: BridgeProcess): Promise<void> {
   const exit = await b.stop('SIGTERM');
@@ -37,16 +21,6 @@ async function stopCleanly(b: BridgeProcess): Promise<void> {
     throw new Error(`SIGTERM should end in a clean exit, got ${JSON.stringify(exit)}; last lines:\n${b.lines.slice(-8).map((l) => JSON.stringify(l)).join('\n')}\n${b.other.join('\n')}`);
   }
 }
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(probe: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!(await probe())) {
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
 /** Message i of a run: provider 1 or 2 and an amount in cents from -500.00 to 1499.99, exact. */
 const cents = (i: number) => BigInt(((i * 7919) % 200_000) - 50_000);
 const decimal = (c: bigint) => `${c < 0n ? '-' : ''}${(c < 0n ? -c : c) / 100n}.${String((c < 0n ? -c : c) % 100n).padStart(2, '0')}`;
@@ -72,12 +46,7 @@ test.before(async () => {
 });
 
 test.after(async () => {
-  await Promise.all(bridges.map((b) => b.stop('SIGKILL')));
-  await deleteQueues(AMQP_URL, queues).catch(() => {});
-  const redis = new Redis(REDIS_URL, { protocol: 2, disableClientInfo: true });
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length) await redis.del(...keys);
-  await redis.quit();
+  await fixture.cleanup();
   await db?.drop();
 });
 
@@ -164,7 +133,7 @@ test('KeyDB unreachable: the bridge logs, keeps consuming, and writes again at t
     const up = Date.now();
     const back = await b.waitFor((l) => l.event === 'keydb_write' && Date.parse(l.ts) > up, 8_000, 'a write after KeyDB is back');
     assert.ok(Number(back.delay_ms) < 1_000, `on time: ${JSON.stringify(back)}`);
-    const redis = new Redis(REDIS_URL, { protocol: 2, disableClientInfo: true });
+    const redis = newRedis();
     try {
       for (const p of await providerBalances(db.sql)) assert.is(await redis.get(prefix + p.key), p.balance, `${p.key} is current`);
     } finally {

@@ -1,18 +1,13 @@
 // Provider bridge, period 1 s: 30 consecutive KeyDB writes right after their boundaries, while consuming; readers never see two refreshes mixed.
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { deleteQueues } from '../src/bridge/amqp.ts';
-import { bridgeEnv, startBridge, type BridgeProcess } from '../src/bridge/process.ts';
 import { publishMessages } from '../src/bridge/publisher.ts';
+import { AMQP_URL, bridgeFixture, newRedis } from './helpers/bridge.ts';
 import { testDatabase, type TestDatabase } from './helpers/db.ts';
 
-const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const tag = `pgbank_t_bridge_timing_${randomBytes(3).toString('hex')}`;
-const prefix = `${tag}:`;
-const queue = `${tag}.incoming`;
+const fixture = bridgeFixture('bridge_timing');
+const { tag, prefix } = fixture;
+const queue = fixture.queueFor('incoming');
 const PROVIDERS = 5;
 const WRITES = 30;
 // The seed's tolerance is 1 s; our goal is 50 ms (p99 over an hour, measured by the benchmark).
@@ -21,7 +16,6 @@ const SEED_BOUND_MS = 1_000;
 const GOAL_MS = 50;
 
 let db: TestDatabase;
-let bridge: BridgeProcess | undefined;
 
 test.before(async () => {
   db = await testDatabase('bridge_timing');
@@ -30,19 +24,12 @@ test.before(async () => {
 });
 
 test.after(async () => {
-  await bridge?.stop('SIGKILL');
-  await deleteQueues(AMQP_URL, [queue, `${queue}.dead`]).catch(() => {});
-  const redis = new Redis(REDIS_URL, { protocol: 2, disableClientInfo: true });
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length) await redis.del(...keys);
-  await redis.quit();
+  await fixture.cleanup();
   await db?.drop();
 });
 
 test(`${WRITES} consecutive writes, each within ${SEED_BOUND_MS} ms of its boundary (most within ${GOAL_MS} ms), all keys changing together`, async () => {
-  const b = bridge = startBridge(bridgeEnv(db.settings, {
-    AMQP_URL, REDIS_URL, BRIDGE_QUEUE: queue, BRIDGE_KEY_PREFIX: prefix, BRIDGE_PERIOD_MS: '1000',
-  }));
+  const b = fixture.start(db, queue);
   const first = await b.waitFor((l) => l.event === 'keydb_write' && l.keys === PROVIDERS, 20_000, 'a first write');
   const keys = Array.from({ length: PROVIDERS }, (_, i) => `${prefix}${i + 1}_P${i + 1}`);
   const initial = Array.from({ length: PROVIDERS }, (_, i) => 1000 * (i + 1));
@@ -56,7 +43,7 @@ test(`${WRITES} consecutive writes, each within ${SEED_BOUND_MS} ms of its bound
   });
 
   // Reader: polls all keys in one MGET and keeps every distinct tuple with the time it first saw it.
-  const reader = new Redis(REDIS_URL, { protocol: 2, disableClientInfo: true });
+  const reader = newRedis();
   const seen: { at: number; counts: number[] }[] = [];
   let reading = true;
   const readLoop = (async () => {
