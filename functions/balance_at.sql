@@ -16,6 +16,8 @@ BEGIN
   END IF;
   IF NOT EXISTS (SELECT FROM users u WHERE u.id = account) THEN
     RAISE EXCEPTION USING ERRCODE = 'P0002', MESSAGE = format('balance_at: unknown account %L', account);
+  ELSIF account = pgbank_private.world() THEN
+    RAISE EXCEPTION USING ERRCODE = 'P0002', MESSAGE = format('balance_at: %L is the world account, which keeps no balance', account);
   END IF;
   IF at = 'infinity' THEN
     upto := 'infinity';

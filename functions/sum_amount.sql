@@ -34,6 +34,9 @@ BEGIN
   END IF;
   IF NOT EXISTS (SELECT FROM users u WHERE u.id = v_user) THEN
     RAISE EXCEPTION USING ERRCODE = 'P0002', MESSAGE = format('sum_amount: unknown user %L', v_user);
+  ELSIF v_user = pgbank_private.world() THEN
+    RAISE EXCEPTION USING ERRCODE = 'P0002', MESSAGE = format('sum_amount: %L is the world account, which keeps no totals', v_user),
+      HINT = 'the world is the other side of top-ups and withdrawals; sum the accounts instead';
   END IF;
 
   sum_amount := pgbank_private.sum_window(v_user, ts_start, ts_end, v_dir);

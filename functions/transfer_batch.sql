@@ -34,6 +34,11 @@ BEGIN
   FOR i IN 1 .. n LOOP
     PERFORM pgbank_private.check_amount('transfer_batch', amounts[i], format('amounts[%s]', i));
   END LOOP;
+  IF array_position(from_accounts, pgbank_private.world()) IS NOT NULL THEN
+    RAISE EXCEPTION USING ERRCODE = '22023',
+      MESSAGE = format('transfer_batch: item %s pays from the world account %L', array_position(from_accounts, pgbank_private.world()), pgbank_private.world()),
+      HINT = 'money from outside comes in by top_up';
+  END IF;
 
   -- Every account of the batch, in the global order, one row per statement (never the world).
   FOR account_id IN SELECT DISTINCT a FROM unnest(from_accounts || to_accounts) AS a
@@ -54,7 +59,7 @@ BEGIN
   ELSE
     FOR i IN 1 .. n LOOP
       reason := CASE WHEN from_accounts[i] = to_accounts[i] THEN 'same_account'
-                     WHEN NOT (from_accounts[i] = pgbank_private.world() OR avail ? from_accounts[i]::text)
+                     WHEN NOT avail ? from_accounts[i]::text
                        OR NOT (to_accounts[i] = pgbank_private.world() OR avail ? to_accounts[i]::text) THEN 'unknown_account'
                      WHEN (avail ->> from_accounts[i]::text)::numeric < amounts[i] THEN 'insufficient_funds' END;
       IF reason IS NOT NULL THEN

@@ -200,7 +200,7 @@ test('balance_at equals a replay of the transactions; transfers show in sum_amou
   assert.is(Number((await sumAmount(db.sql, a, start, end, 'sender')).sumAmount), Number(sent.sumAmount) + 0.01);
 });
 
-test('bad input: 30 cases, each with its SQLSTATE and the bad value named, and nothing written', async () => {
+test('bad input: 35 cases, each with its SQLSTATE and the bad value named, and nothing written', async () => {
   const a = await newAccount('Bad A', '100');
   const b = await newAccount('Bad B');
   const h = await hold(db.sql, key('h'), a, b, '1', '1 hour');
@@ -239,6 +239,11 @@ test('bad input: 30 cases, each with its SQLSTATE and the bad value named, and n
     [`select pgbank.get_account('7e57e57e-0000-4000-8000-000000000000')`, 'P0002', /unknown account '7e57e57e-0000-4000-8000-000000000000'/],
     [`select pgbank.balance_at('${a}', null)`, '22004', /at must not be NULL/],
     [`select pgbank.balance_at('7e57e57e-0000-4000-8000-000000000000', now())`, 'P0002', /unknown account/],
+    [`select pgbank.balance_at('${WORLD}', now())`, 'P0002', /'0{8}-0{4}-0{4}-0{4}-0{12}' is the world account/],
+    [`select pgbank.transfer('k', '${WORLD}', '${b}', 1)`, '22023', /transfer: from_account '0{8}-0{4}-0{4}-0{4}-0{12}' is the world account/],
+    [`select pgbank.hold('k', '${WORLD}', '${b}', 1, '1 hour')`, '22023', /hold: from_account '0{8}-[0-]+' is the world account/],
+    [`select pgbank.top_up('k', '${WORLD}', 1)`, '22023', /top_up: account '0{8}-[0-]+' is the world account/],
+    [`select pgbank.transfer_batch('k', array['${a}', '${WORLD}']::uuid[], array['${b}', '${b}']::uuid[], array[1, 2])`, '22023', /item 2 pays from the world account/],
   ];
   const before = await counts();
   for (const [text, code, message] of cases) {
@@ -248,6 +253,32 @@ test('bad input: 30 cases, each with its SQLSTATE and the bad value named, and n
   }
   assert.equal(await counts(), before, 'no row was written by a bad call');
   assert.ok(cases.length >= 25);
+});
+
+test('writes outside the API: a row from an account to itself moves nothing; a hold whose row was changed is refused whole', async () => {
+  const a = await newAccount('Direct', '100');
+  const b = await newAccount('Direct shop');
+  await db.sql`insert into pgbank.transactions (ts, sender, receiver, amount) values (now(), ${a}, ${a}, 30)`;
+  assert.is(await balance(a), '100.00');
+  assert.equal(await verifyBalances(db.sql), []);
+  const h = await hold(db.sql, key('h'), a, b, '40', '1 hour');
+  await db.sql`update pgbank.holds set ts = ts - interval '1 day' where id = ${h.holdId!}`;
+  const err = await sqlstate(postHold(db.sql, h.holdId!));
+  assert.is(err.code, 'PB003', err.message);
+  assert.match(err.message, new RegExp(`post_hold: hold '${h.holdId}' has no held transaction ${h.transactionId}`));
+  assert.equal(await state(a), ['100.00', '40.00', '60.00'], 'nothing posted, the funds still held');
+  assert.is((await db.sql`select status from pgbank.holds where id = ${h.holdId!}`)[0]!.status, 'held');
+});
+
+test('the world account keeps neither balance nor monthly totals; sum_amount refuses it', async () => {
+  const a = await newAccount('Worldly', '100');
+  await transfer(db.sql, key('w'), a, WORLD, '10');
+  assert.is(await balance(a), '90.00');
+  assert.equal([...await db.sql`select user_id, month, sent, received from pgbank.user_monthly_totals where user_id = ${WORLD}`], []);
+  assert.equal([...await db.sql`select * from pgbank_private.verify_monthly_totals()`], []);
+  const err = await sqlstate(sumAmount(db.sql, WORLD, '2023-01-01', '2030-01-01', 'sender'));
+  assert.is(err.code, 'P0002', err.message);
+  assert.match(err.message, /is the world account, which keeps no totals/);
 });
 
 test('pgbank_app can call every ledger function (and nothing else)', async () => {

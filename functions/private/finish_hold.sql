@@ -38,7 +38,12 @@ BEGIN
   new_ts := CASE WHEN action = 'post' THEN now() ELSE h.ts END;  -- a posted transfer happens when posted
   -- The triggers release the reservation and, when posted, move the money.
   UPDATE transactions t SET status = new_status, amount = coalesce(posted, t.amount), ts = new_ts
-   WHERE t.sender = h.account AND t.ts = h.ts AND t.id = h.transaction_id;
+   WHERE t.sender = h.account AND t.ts = h.ts AND t.id = h.transaction_id AND t.status = 'held';
+  IF NOT FOUND THEN  -- only a write outside the API can get here; finish nothing rather than half
+    RAISE EXCEPTION USING ERRCODE = 'PB003',
+      MESSAGE = format('%s_hold: hold %L has no held transaction %s at %s', action, hold_id, h.transaction_id, h.ts),
+      HINT = 'the ledger row of the hold was changed outside the API; see pgbank.verify_balances()';
+  END IF;
   UPDATE holds SET status = CASE action WHEN 'post' THEN 'posted' WHEN 'void' THEN 'voided' ELSE 'expired' END,
                    posted_amount = posted, finished_at = now(), ts = new_ts
    WHERE account = h.account AND id = hold_id

@@ -19,7 +19,7 @@ BEGIN
   IF first_id = world THEN
     PERFORM FROM users u WHERE u.id = first_id;
   ELSE
-    UPDATE users u SET balance = u.balance + CASE WHEN u.id = sender THEN -amount ELSE amount END,
+    UPDATE users u SET balance = u.balance + CASE WHEN sender = receiver THEN 0 WHEN u.id = sender THEN -amount ELSE amount END,
                        version = u.version + 1, modified_at = now()
      WHERE u.id = first_id;
   END IF;
@@ -27,7 +27,7 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = '23503', MESSAGE = format('transaction from %L to %L: unknown user %L', sender, receiver, first_id);
   END IF;
   IF second_id <> first_id THEN
-    UPDATE users u SET balance = u.balance + CASE WHEN u.id = sender THEN -amount ELSE amount END,
+    UPDATE users u SET balance = u.balance + CASE WHEN sender = receiver THEN 0 WHEN u.id = sender THEN -amount ELSE amount END,
                        version = u.version + 1, modified_at = now()
      WHERE u.id = second_id;
     IF NOT FOUND THEN
@@ -36,15 +36,20 @@ BEGIN
   END IF;
 
   -- Monthly totals: the sender's sent and the receiver's received, of the row's UTC month and
-  -- day. Two single-row upserts cost half of one two-row upsert. Their order doesn't matter: both
-  -- users' rows are locked above, and the world's row (not locked) is the only other one taken.
+  -- day. Two single-row upserts cost half of one two-row upsert, and their order doesn't matter:
+  -- both users' rows are locked above. The world keeps no totals (nor a balance): every top-up
+  -- would queue on its row.
   days[d] := amount;
-  INSERT INTO user_monthly_totals AS t (user_id, month, sent, received, sent_days, received_days)
-  VALUES (sender, m, amount, 0, days, zeros)
-  ON CONFLICT (user_id, month) DO UPDATE SET sent = t.sent + amount, sent_days[d] = t.sent_days[d] + amount;
-  INSERT INTO user_monthly_totals AS t (user_id, month, sent, received, sent_days, received_days)
-  VALUES (receiver, m, 0, amount, zeros, days)
-  ON CONFLICT (user_id, month) DO UPDATE SET received = t.received + amount, received_days[d] = t.received_days[d] + amount;
+  IF sender <> world THEN
+    INSERT INTO user_monthly_totals AS t (user_id, month, sent, received, sent_days, received_days)
+    VALUES (sender, m, amount, 0, days, zeros)
+    ON CONFLICT (user_id, month) DO UPDATE SET sent = t.sent + amount, sent_days[d] = t.sent_days[d] + amount;
+  END IF;
+  IF receiver <> world THEN
+    INSERT INTO user_monthly_totals AS t (user_id, month, sent, received, sent_days, received_days)
+    VALUES (receiver, m, 0, amount, zeros, days)
+    ON CONFLICT (user_id, month) DO UPDATE SET received = t.received + amount, received_days[d] = t.received_days[d] + amount;
+  END IF;
 END
 $$;
 COMMENT ON FUNCTION pgbank_private.move_money(uuid, uuid, timestamptz, numeric) IS

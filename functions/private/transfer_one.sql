@@ -17,6 +17,13 @@ DECLARE
   owner   uuid;
   world   CONSTANT uuid := '00000000-0000-0000-0000-000000000000'::uuid;  -- pgbank_private.world()
 BEGIN
+  -- Only a top-up pays from the world, and never to it: a request is keyed by the account that
+  -- pays (for a top-up, the one topped up), which must be a real one.
+  IF (from_account = world) <> (kind = 'top_up') OR (kind = 'top_up' AND to_account = world) THEN
+    RAISE EXCEPTION USING ERRCODE = '22023',
+      MESSAGE = format('%s: %s %L is the world account', kind, CASE WHEN kind = 'top_up' THEN 'account' ELSE 'from_account' END, world),
+      HINT = 'money from outside comes in by top_up';
+  END IF;
   -- Lock the accounts in one global order (smaller id first), one row per statement. The world
   -- account is never locked: its balance isn't kept, so top-ups don't queue on one row.
   IF from_account = world THEN

@@ -18,7 +18,7 @@ AS $$
      CROSS JOIN LATERAL (VALUES (t.sender,   (t.ts AT TIME ZONE 'UTC')::date, t.amount, 0::numeric),
                                 (t.receiver, (t.ts AT TIME ZONE 'UTC')::date, 0::numeric, t.amount))
            AS c (user_id, day, sent, received)
-     WHERE t.status = 'success'
+     WHERE t.status = 'success' AND c.user_id <> pgbank_private.world()  -- the world keeps no totals
      GROUP BY 1, 2
   ), month_sums AS (  -- a month's totals must equal the sum of its days
     SELECT m.user_id, m.month
