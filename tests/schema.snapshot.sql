@@ -69,6 +69,8 @@ BEGIN
   END IF;
   IF NOT EXISTS (SELECT FROM users u WHERE u.id = account) THEN
     RAISE EXCEPTION USING ERRCODE = 'P0002', MESSAGE = format('balance_at: unknown account %L', account);
+  ELSIF account = pgbank_private.world() THEN
+    RAISE EXCEPTION USING ERRCODE = 'P0002', MESSAGE = format('balance_at: %L is the world account, which keeps no balance', account);
   END IF;
   IF at = 'infinity' THEN
     upto := 'infinity';
@@ -397,6 +399,9 @@ BEGIN
   END IF;
   IF NOT EXISTS (SELECT FROM users u WHERE u.id = v_user) THEN
     RAISE EXCEPTION USING ERRCODE = 'P0002', MESSAGE = format('sum_amount: unknown user %L', v_user);
+  ELSIF v_user = pgbank_private.world() THEN
+    RAISE EXCEPTION USING ERRCODE = 'P0002', MESSAGE = format('sum_amount: %L is the world account, which keeps no totals', v_user),
+      HINT = 'the world is the other side of top-ups and withdrawals; sum the accounts instead';
   END IF;
 
   sum_amount := pgbank_private.sum_window(v_user, ts_start, ts_end, v_dir);
@@ -484,6 +489,11 @@ BEGIN
   FOR i IN 1 .. n LOOP
     PERFORM pgbank_private.check_amount('transfer_batch', amounts[i], format('amounts[%s]', i));
   END LOOP;
+  IF array_position(from_accounts, pgbank_private.world()) IS NOT NULL THEN
+    RAISE EXCEPTION USING ERRCODE = '22023',
+      MESSAGE = format('transfer_batch: item %s pays from the world account %L', array_position(from_accounts, pgbank_private.world()), pgbank_private.world()),
+      HINT = 'money from outside comes in by top_up';
+  END IF;
 
   -- Every account of the batch, in the global order, one row per statement (never the world).
   FOR account_id IN SELECT DISTINCT a FROM unnest(from_accounts || to_accounts) AS a
@@ -504,7 +514,7 @@ BEGIN
   ELSE
     FOR i IN 1 .. n LOOP
       reason := CASE WHEN from_accounts[i] = to_accounts[i] THEN 'same_account'
-                     WHEN NOT (from_accounts[i] = pgbank_private.world() OR avail ? from_accounts[i]::text)
+                     WHEN NOT avail ? from_accounts[i]::text
                        OR NOT (to_accounts[i] = pgbank_private.world() OR avail ? to_accounts[i]::text) THEN 'unknown_account'
                      WHEN (avail ->> from_accounts[i]::text)::numeric < amounts[i] THEN 'insufficient_funds' END;
       IF reason IS NOT NULL THEN
@@ -703,7 +713,12 @@ BEGIN
   new_ts := CASE WHEN action = 'post' THEN now() ELSE h.ts END;  -- a posted transfer happens when posted
   -- The triggers release the reservation and, when posted, move the money.
   UPDATE transactions t SET status = new_status, amount = coalesce(posted, t.amount), ts = new_ts
-   WHERE t.sender = h.account AND t.ts = h.ts AND t.id = h.transaction_id;
+   WHERE t.sender = h.account AND t.ts = h.ts AND t.id = h.transaction_id AND t.status = 'held';
+  IF NOT FOUND THEN  -- only a write outside the API can get here; finish nothing rather than half
+    RAISE EXCEPTION USING ERRCODE = 'PB003',
+      MESSAGE = format('%s_hold: hold %L has no held transaction %s at %s', action, hold_id, h.transaction_id, h.ts),
+      HINT = 'the ledger row of the hold was changed outside the API; see pgbank.verify_balances()';
+  END IF;
   UPDATE holds SET status = CASE action WHEN 'post' THEN 'posted' WHEN 'void' THEN 'voided' ELSE 'expired' END,
                    posted_amount = posted, finished_at = now(), ts = new_ts
    WHERE account = h.account AND id = hold_id
@@ -820,7 +835,7 @@ BEGIN
   IF first_id = world THEN
     PERFORM FROM users u WHERE u.id = first_id;
   ELSE
-    UPDATE users u SET balance = u.balance + CASE WHEN u.id = sender THEN -amount ELSE amount END,
+    UPDATE users u SET balance = u.balance + CASE WHEN sender = receiver THEN 0 WHEN u.id = sender THEN -amount ELSE amount END,
                        version = u.version + 1, modified_at = now()
      WHERE u.id = first_id;
   END IF;
@@ -828,7 +843,7 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = '23503', MESSAGE = format('transaction from %L to %L: unknown user %L', sender, receiver, first_id);
   END IF;
   IF second_id <> first_id THEN
-    UPDATE users u SET balance = u.balance + CASE WHEN u.id = sender THEN -amount ELSE amount END,
+    UPDATE users u SET balance = u.balance + CASE WHEN sender = receiver THEN 0 WHEN u.id = sender THEN -amount ELSE amount END,
                        version = u.version + 1, modified_at = now()
      WHERE u.id = second_id;
     IF NOT FOUND THEN
@@ -837,15 +852,20 @@ BEGIN
   END IF;
 
   -- Monthly totals: the sender's sent and the receiver's received, of the row's UTC month and
-  -- day. Two single-row upserts cost half of one two-row upsert. Their order doesn't matter: both
-  -- users' rows are locked above, and the world's row (not locked) is the only other one taken.
+  -- day. Two single-row upserts cost half of one two-row upsert, and their order doesn't matter:
+  -- both users' rows are locked above. The world keeps no totals (nor a balance): every top-up
+  -- would queue on its row.
   days[d] := amount;
-  INSERT INTO user_monthly_totals AS t (user_id, month, sent, received, sent_days, received_days)
-  VALUES (sender, m, amount, 0, days, zeros)
-  ON CONFLICT (user_id, month) DO UPDATE SET sent = t.sent + amount, sent_days[d] = t.sent_days[d] + amount;
-  INSERT INTO user_monthly_totals AS t (user_id, month, sent, received, sent_days, received_days)
-  VALUES (receiver, m, 0, amount, zeros, days)
-  ON CONFLICT (user_id, month) DO UPDATE SET received = t.received + amount, received_days[d] = t.received_days[d] + amount;
+  IF sender <> world THEN
+    INSERT INTO user_monthly_totals AS t (user_id, month, sent, received, sent_days, received_days)
+    VALUES (sender, m, amount, 0, days, zeros)
+    ON CONFLICT (user_id, month) DO UPDATE SET sent = t.sent + amount, sent_days[d] = t.sent_days[d] + amount;
+  END IF;
+  IF receiver <> world THEN
+    INSERT INTO user_monthly_totals AS t (user_id, month, sent, received, sent_days, received_days)
+    VALUES (receiver, m, 0, amount, zeros, days)
+    ON CONFLICT (user_id, month) DO UPDATE SET received = t.received + amount, received_days[d] = t.received_days[d] + amount;
+  END IF;
 END
 $$;
 
@@ -1138,6 +1158,13 @@ DECLARE
   owner   uuid;
   world   CONSTANT uuid := '00000000-0000-0000-0000-000000000000'::uuid;  -- pgbank_private.world()
 BEGIN
+  -- Only a top-up pays from the world, and never to it: a request is keyed by the account that
+  -- pays (for a top-up, the one topped up), which must be a real one.
+  IF (from_account = world) <> (kind = 'top_up') OR (kind = 'top_up' AND to_account = world) THEN
+    RAISE EXCEPTION USING ERRCODE = '22023',
+      MESSAGE = format('%s: %s %L is the world account', kind, CASE WHEN kind = 'top_up' THEN 'account' ELSE 'from_account' END, world),
+      HINT = 'money from outside comes in by top_up';
+  END IF;
   -- Lock the accounts in one global order (smaller id first), one row per statement. The world
   -- account is never locked: its balance isn't kept, so top-ups don't queue on one row.
   IF from_account = world THEN
@@ -1215,7 +1242,7 @@ CREATE FUNCTION pgbank_private.verify_monthly_totals() RETURNS TABLE(user_id uui
      CROSS JOIN LATERAL (VALUES (t.sender,   (t.ts AT TIME ZONE 'UTC')::date, t.amount, 0::numeric),
                                 (t.receiver, (t.ts AT TIME ZONE 'UTC')::date, 0::numeric, t.amount))
            AS c (user_id, day, sent, received)
-     WHERE t.status = 'success'
+     WHERE t.status = 'success' AND c.user_id <> pgbank_private.world()  -- the world keeps no totals
      GROUP BY 1, 2
   ), month_sums AS (  -- a month's totals must equal the sum of its days
     SELECT m.user_id, m.month
