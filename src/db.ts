@@ -10,11 +10,16 @@ export interface ConnectOptions extends Partial<DbSettings> {
   max?: number;
   /** Application name shown in pg_stat_activity. */
   name?: string;
+  /**
+   * The connections hold session state (an advisory lock, temp tables, settings): never closed
+   * for idleness (30 s otherwise) or age (postgres.js closes them after 30-60 min otherwise).
+   */
+  session?: boolean;
 }
 
 /** A pool for one database. numeric and bigint come back as strings: money never becomes a JS number. */
 export function connect(options: ConnectOptions = {}): Sql {
-  const { max = 10, name = 'pgbank', ...overrides } = options;
+  const { max = 10, name = 'pgbank', session = false, ...overrides } = options;
   const s = dbSettings(overrides);
   return postgres({
     host: s.host,
@@ -23,7 +28,8 @@ export function connect(options: ConnectOptions = {}): Sql {
     username: s.user,
     password: s.password,
     max,
-    idle_timeout: 30,
+    idle_timeout: session ? 0 : 30,
+    ...(session ? { max_lifetime: 0 } : {}),
     connection: { application_name: name },
     onnotice: () => {},
     // postgres.js leaves Nagle's algorithm on: a COPY chunk or a pipelined query can wait ~40 ms

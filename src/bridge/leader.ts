@@ -48,7 +48,7 @@ export class Leadership {
         }
       } catch (err) {
         this.log('warn', 'lock_unavailable', errorFields(err));
-        if (isTimeout(err)) await this.pools.replace('the lock query hung');
+        if (isTimeout(err)) await this.pools.replace('the lock query hung', { lock: true });
       }
       await sleep(STANDBY_RETRY_MS, stop);
     }

@@ -69,7 +69,7 @@ try {
     const lost = await consumeWhileLeader(config, log, counters, leadership.watch(stopping.signal));
     await writer.stop();
     // Whatever state the lock session is in, a new one: the old lock (if any) goes with it.
-    if (lost) await pools.replace('leadership lost');
+    if (lost) await pools.replace('leadership lost', { lock: true });
   }
 } catch (err) {
   log('error', 'fatal', errorFields(err));

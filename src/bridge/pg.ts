@@ -5,9 +5,11 @@ import type { Log } from './log.ts';
 
 /**
  * Three pools, so that the per-minute refresh never queues behind a batch and the lock has a
- * session of its own. `replace()` ends them (failing whatever waits on them) and opens new ones:
- * the way out when a query hangs or the driver trips over a connection that died mid-write
- * (postgres.js 3.4.9 can leave such a connection unable to send, see docs/bridge.md).
+ * session of its own, never closed for idleness or age (closing it would drop the lock).
+ * `replace()` ends the batch and refresh pools (failing whatever waits on them) and opens new
+ * ones: the way out when a query hangs or the driver trips over a connection that died mid-write
+ * (postgres.js 3.4.9 can leave such a connection unable to send, see docs/bridge.md). The lock
+ * pool is replaced only with the lock itself in question.
  */
 export class BridgePools {
   batch!: Sql;
@@ -16,22 +18,31 @@ export class BridgePools {
   private replacing?: Promise<void>;
 
   constructor(private readonly config: BridgeConfig, private readonly log: Log) {
-    this.open();
+    this.openWork();
+    this.lock = this.openLock();
   }
 
-  private open(): void {
+  private openWork(): void {
     const { db, name, batchesInFlight } = this.config;
     this.batch = connect({ ...db, max: batchesInFlight, name });
     this.refresh = connect({ ...db, max: 1, name: `${name}-refresh` });
-    this.lock = connect({ ...db, max: 1, name: `${name}-lock` });
+  }
+
+  private openLock(): Sql {
+    return connect({ ...this.config.db, max: 1, name: `${this.config.name}-lock`, session: true });
   }
 
   /** Several failures of one incident ask at once: they share one replacement. */
-  replace(reason: string): Promise<void> {
+  replace(reason: string, options: { lock?: boolean } = {}): Promise<void> {
     this.replacing ??= (async () => {
-      this.log('warn', 'postgres_pools_replaced', { reason });
-      const old = [this.batch, this.refresh, this.lock];
-      this.open();
+      const withLock = options.lock ?? false;
+      this.log('warn', 'postgres_pools_replaced', { reason, lock: withLock });
+      const old = [this.batch, this.refresh];
+      this.openWork();
+      if (withLock) {
+        old.push(this.lock);
+        this.lock = this.openLock();
+      }
       await this.end(old);
     })().finally(() => (this.replacing = undefined));
     return this.replacing;

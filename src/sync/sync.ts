@@ -234,7 +234,8 @@ export function updatedKind(type: string): 'epoch' | 'timestamp' | null {
 }
 
 async function open(role: 'source' | 'destination', s: DbSettings): Promise<Sql> {
-  const sql = connect({ ...s, max: 1, name: `pgbank-sync ${role}` });
+  // One session per side for the whole run: the lock, the staging table and the settings live in it.
+  const sql = connect({ ...s, max: 1, name: `pgbank-sync ${role}`, session: true });
   try {
     await sql`select 1`;
     return sql;
