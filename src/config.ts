@@ -13,7 +13,7 @@ export const DEFAULTS: DbSettings = { host: '127.0.0.1', port: 5432, database: '
 export function dbSettings(overrides: Partial<DbSettings> = {}, env: NodeJS.ProcessEnv = process.env): DbSettings {
   const fromEnv: Partial<DbSettings> = env.DATABASE_URL ? fromUrl(env.DATABASE_URL) : {
     host: env.PGHOST || undefined,
-    port: env.PGPORT ? parsePort(env.PGPORT) : undefined,
+    port: env.PGPORT ? parsePort(env.PGPORT, 'PGPORT') : undefined,
     database: env.PGDATABASE || undefined,
     user: env.PGUSER || undefined,
     password: env.PGPASSWORD || undefined,
@@ -34,16 +34,16 @@ function fromUrl(raw: string): Partial<DbSettings> {
   }
   return {
     host: url.hostname || undefined,
-    port: url.port ? parsePort(url.port) : undefined,
+    port: url.port ? parsePort(url.port, 'the port of DATABASE_URL') : undefined,
     database: decodeURIComponent(url.pathname.replace(/^\//, '')) || undefined,
     user: decodeURIComponent(url.username) || undefined,
     password: decodeURIComponent(url.password) || undefined,
   };
 }
 
-function parsePort(raw: string): number {
+function parsePort(raw: string, what: string): number {
   const port = Number(raw);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`not a port number: ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${what} is not a port number: ${JSON.stringify(raw)}`);
   return port;
 }
 

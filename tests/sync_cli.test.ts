@@ -20,8 +20,8 @@ const { host, port } = dbs.settings('source');
 
 interface Outcome { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
 
-function start(args: string[]): { child: ChildProcess; done: Promise<Outcome>; output: () => string } {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, DEBUG: '' } });
+function start(args: string[], env: Record<string, string> = {}): { child: ChildProcess; done: Promise<Outcome>; output: () => string } {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, DEBUG: '', ...env } });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => (stdout += d));
@@ -110,6 +110,7 @@ test('bad usage: one line, exit code 2', async () => {
     run('continuous', 'a', 'b', 'c', 'd', '--delay', '-1'),
     run('single', 'a', 'b', 'c', 'd', '--colour'),
     run('single', 'a', 'a', 'c', 'd'),
+    start(['single', 'a', 'b', 'c', 'd'], { PGPORT: 'abc' }).done,
   ]);
   const patterns = [
     /single needs SOURCE_DB DESTINATION_DB TABLE USERNAME, got 3 of them/,
@@ -120,6 +121,7 @@ test('bad usage: one line, exit code 2', async () => {
     /Option '--delay' argument is ambiguous\. Did you forget/,
     /Unknown option '--colour'/,
     /SOURCE_DB and DESTINATION_DB are both "a"/,
+    /PGPORT is not a port number: "abc"/,
   ];
   outcomes.forEach((o, i) => assertOneLineError(o, 2, patterns[i]!));
 });

@@ -100,7 +100,12 @@ export function parseCommand(argv: string[]): Command {
   }
   if (sourceDb === destinationDb) throw new UsageError(`SOURCE_DB and DESTINATION_DB are both ${JSON.stringify(sourceDb)}: they must differ`);
 
-  const env = dbSettings({ user, database: sourceDb });
+  let env: ReturnType<typeof dbSettings>;
+  try {
+    env = dbSettings({ user, database: sourceDb });
+  } catch (err) {  // a bad PGPORT, DATABASE_URL, ... in the environment is bad input too
+    throw new UsageError((err as Error).message);
+  }
   const server = {
     host: values.host ?? env.host,
     port: values.port === undefined ? env.port : integer('--port', values.port, 1, 65535),
