@@ -2,10 +2,14 @@
 # Makes sure the local Redis/KeyDB and RabbitMQ that the bridge and its tests use answer:
 # a local service that is down is started with the machine's own command and waited for;
 # a remote one (REDIS_URL / AMQP_URL pointing elsewhere) must already answer.
+# PGBANK_SERVICES=optional (npm run setup, which needs neither): a missing service is a warning.
 set -euo pipefail
 
 say() { printf '[services] %s\n' "$*"; }
-fail() { printf '[services] cannot continue: %s\n' "$*" >&2; exit 1; }
+fail() {
+  if [ "${PGBANK_SERVICES:-required}" = optional ]; then printf '[services] warning: %s (the bridge needs it)\n' "$*" >&2; return 0; fi
+  printf '[services] cannot continue: %s\n' "$*" >&2; exit 1
+}
 listening() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
 wait_listening() { for _ in $(seq 1 "$3"); do listening "$1" "$2" && return 0; sleep 0.5; done; return 1; }
 is_local() { [[ $1 =~ ^(127\.0\.0\.1|localhost|::1)$ ]]; }
