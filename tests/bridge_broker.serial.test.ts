@@ -5,7 +5,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { publishMessages } from '../src/bridge/publisher.ts';
 import { seedExampleProviders } from '../src/bridge/sql.ts';
-import { AMQP_URL, bridgeFixture, sleep, until } from './helpers/bridge.ts';
+import { AMQP_URL, bridgeFixture } from './helpers/bridge.ts';
+import { sleep, until } from './helpers/wait.ts';
 import { testDatabase, type TestDatabase } from './helpers/db.ts';
 
 const fixture = bridgeFixture('bridge_broker');

@@ -5,7 +5,8 @@ import * as assert from 'uvu/assert';
 import type { BridgeProcess } from '../src/bridge/process.ts';
 import { publishMessages } from '../src/bridge/publisher.ts';
 import { providerBalances, seedExampleProviders } from '../src/bridge/sql.ts';
-import { AMQP_URL, REDIS_URL, bridgeFixture, newRedis, sleep, until } from './helpers/bridge.ts';
+import { AMQP_URL, REDIS_URL, bridgeFixture, newRedis } from './helpers/bridge.ts';
+import { sleep, until } from './helpers/wait.ts';
 import { testDatabase, type TestDatabase } from './helpers/db.ts';
 
 const fixture = bridgeFixture('bridge_crash');

@@ -4,6 +4,7 @@ import * as assert from 'uvu/assert';
 import { publishMessages } from '../src/bridge/publisher.ts';
 import { AMQP_URL, bridgeFixture, newRedis } from './helpers/bridge.ts';
 import { testDatabase, type TestDatabase } from './helpers/db.ts';
+import { sleep } from './helpers/wait.ts';
 
 const fixture = bridgeFixture('bridge_timing');
 const { tag, prefix } = fixture;
@@ -56,14 +57,14 @@ test(`${WRITES} consecutive writes, each within ${SEED_BOUND_MS} ms of its bound
         last = text;
         seen.push({ at, counts: values.map((v, i) => Number(v) - initial[i]!) });
       }
-      await new Promise((r) => setTimeout(r, 2));
+      await sleep(2);
     }
   })();
 
   const startAfter = Date.parse(String(first.boundary));
   const writes = () => b.lines.filter((l) => l.event === 'keydb_write' && Date.parse(String(l.boundary)) > startAfter);
   await b.waitFor(() => writes().length >= WRITES, (WRITES + 10) * 1000, `${WRITES} writes`);
-  await new Promise((r) => setTimeout(r, 200));  // the reader's view of the last write
+  await sleep(200);  // the reader's view of the last write
   reading = false;
   await readLoop;
   stopLoad.abort();

@@ -7,6 +7,7 @@ import * as assert from 'uvu/assert';
 import { connect } from '../src/db.ts';
 import { ROOT } from '../src/paths.ts';
 import { addSeedTransactions, createSeedTransactions, scratchDatabases, tableDigest } from '../src/sync/seed-table.ts';
+import { until } from './helpers/wait.ts';
 
 const BIN = path.join(ROOT, 'bin', 'pgbank-sync.js');
 const dbs = await scratchDatabases('cli', ['source', 'dest', 'dest2']);
@@ -129,22 +130,19 @@ test('bad usage: one line, exit code 2', async () => {
 test('continuous mode converges within its delay, logs one line per run and stops on SIGTERM', async () => {
   const delay = 0.5;
   const proc = start(['continuous', dbs.names.source, dbs.names.dest, 'transactions', 'postgres', ...common, '--delay', String(delay)]);
-  const waitFor = async (what: string, check: () => Promise<boolean> | boolean, seconds: number) => {
-    const deadline = performance.now() + seconds * 1000;
-    while (!(await check())) {
-      if (performance.now() > deadline) throw new Error(`continuous mode: ${what} after ${seconds} s; output:\n${proc.output()}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
+  const waitFor = (what: string, check: () => Promise<boolean> | boolean, seconds: number) =>
+    until(check, seconds * 1000, what).catch((err: Error) => {
+      throw new Error(`continuous mode: ${err.message}; output:\n${proc.output()}`);
+    });
   try {
-    await waitFor('no first run', () => /run=1 /.test(proc.output()), 15);
+    await waitFor('the first run', () => /run=1 /.test(proc.output()), 15);
     await source.begin(async (tx) => {
       await tx`update transactions set status = 'BLOCKED', updated = updated + 100000000000 where id in (select id from transactions order by id limit 50)`;
       await addSeedTransactions(tx, { rows: 20, startMs: Date.UTC(2025, 0, 1), from: 6_000 });
     });
     const changedAt = performance.now();
     const sourceDigest = await tableDigest(source);
-    await waitFor('not converged', async () => JSON.stringify(await tableDigest(dest)) === JSON.stringify(sourceDigest), delay + 10);
+    await waitFor('the destination to converge', async () => JSON.stringify(await tableDigest(dest)) === JSON.stringify(sourceDigest), delay + 10);
     const seconds = (performance.now() - changedAt) / 1000;
     assert.ok(seconds < delay + 3, `converged in ${seconds.toFixed(2)} s`);
   } finally {

@@ -3,6 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { addSeedTransactions, createSeedTransactions, scratchDatabases, tableDigest } from '../src/sync/seed-table.ts';
 import { syncOnce } from '../src/sync/sync.ts';
+import { sleep } from './helpers/wait.ts';
 
 const dbs = await scratchDatabases('idle', ['source', 'dest']);
 const source = dbs.pool('source');
@@ -20,7 +21,7 @@ test('a source locked for longer than an idle connection lives (35 s): the run w
     await tx`lock table transactions in access exclusive mode`;
     await tx`select pg_sleep(35)`;
   });
-  await new Promise((r) => setTimeout(r, 500));
+  await sleep(500);
   const result = await sync();
   await locking;
   assert.is(result.rows, 100);

@@ -6,6 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ROOT } from '../src/paths.ts';
 import { addSeedTransactions, createSeedTransactions, scratchDatabases, tableDigest } from '../src/sync/seed-table.ts';
+import { sleep } from './helpers/wait.ts';
 
 const ROWS = 200_000;
 const dbs = await scratchDatabases('kill', ['source', 'dest']);
@@ -45,9 +46,9 @@ test('killed with SIGKILL mid-copy four times and interrupted once, the sync res
     const sync = startSync();
     let finished = false;
     void sync.done.then(() => (finished = true));
-    while (!finished && (await copied()) < target) await new Promise((r) => setTimeout(r, 15));
+    while (!finished && (await copied()) < target) await sleep(15);
     if (finished) assert.unreachable(`round ${round}: the run ended before it could be stopped:\n${(await sync.done).stdout}`);
-    await new Promise((r) => setTimeout(r, Math.random() * 60)); // somewhere inside the next chunk
+    await sleep(Math.random() * 60); // somewhere inside the next chunk
     const signal = round === 4 ? 'SIGINT' : 'SIGKILL';
     sync.child.kill(signal);
     const outcome = await sync.done;

@@ -15,19 +15,18 @@ DECLARE
   days      numeric[] := zeros;
 BEGIN
   -- Accounts in id order, so two writers never lock the same two in opposite orders. The world
-  -- account (the smallest id) keeps no balance: every top-up would queue on its row.
-  IF first_id = world THEN
-    PERFORM FROM users u WHERE u.id = first_id;
-  ELSE
+  -- account (the smallest id, made by the first ledger migration) keeps no balance: every top-up
+  -- would queue on its row.
+  IF first_id <> world THEN
     UPDATE users u SET balance = u.balance + CASE WHEN sender = receiver THEN 0 WHEN u.id = sender THEN -amount ELSE amount END,
                        version = u.version + 1, modified_at = now()
      WHERE u.id = first_id;
-  END IF;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = '23503', MESSAGE = format('transaction from %L to %L: unknown user %L', sender, receiver, first_id);
+    IF NOT FOUND THEN
+      RAISE EXCEPTION USING ERRCODE = '23503', MESSAGE = format('transaction from %L to %L: unknown user %L', sender, receiver, first_id);
+    END IF;
   END IF;
   IF second_id <> first_id THEN
-    UPDATE users u SET balance = u.balance + CASE WHEN sender = receiver THEN 0 WHEN u.id = sender THEN -amount ELSE amount END,
+    UPDATE users u SET balance = u.balance + CASE WHEN u.id = sender THEN -amount ELSE amount END,
                        version = u.version + 1, modified_at = now()
      WHERE u.id = second_id;
     IF NOT FOUND THEN

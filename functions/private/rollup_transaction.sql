@@ -4,6 +4,8 @@ RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pgbank, pg_temp
 AS $$
+DECLARE
+  world CONSTANT uuid := '00000000-0000-0000-0000-000000000000'::uuid;  -- pgbank_private.world()
 BEGIN
   IF TG_OP = 'TRUNCATE' THEN
     TRUNCATE user_monthly_totals;
@@ -17,14 +19,14 @@ BEGIN
   IF TG_OP IN ('UPDATE', 'DELETE') THEN  -- take the old row's effect out
     IF OLD.status = 'success' THEN
       PERFORM pgbank_private.move_money(OLD.sender, OLD.receiver, OLD.ts, -OLD.amount);
-    ELSIF OLD.status = 'held' AND OLD.sender <> '00000000-0000-0000-0000-000000000000' THEN  -- the world keeps no balance
+    ELSIF OLD.status = 'held' AND OLD.sender <> world THEN  -- the world keeps no balance
       UPDATE users SET held = held - OLD.amount, version = version + 1, modified_at = now() WHERE id = OLD.sender;
     END IF;
   END IF;
   IF TG_OP IN ('INSERT', 'UPDATE') THEN  -- put the new row's effect in
     IF NEW.status = 'success' THEN
       PERFORM pgbank_private.move_money(NEW.sender, NEW.receiver, NEW.ts, NEW.amount);
-    ELSIF NEW.status = 'held' AND NEW.sender <> '00000000-0000-0000-0000-000000000000' THEN
+    ELSIF NEW.status = 'held' AND NEW.sender <> world THEN
       UPDATE users SET held = held + NEW.amount, version = version + 1, modified_at = now() WHERE id = NEW.sender;
       IF NOT FOUND THEN
         RAISE EXCEPTION USING ERRCODE = '23503', MESSAGE = format('transaction %s: unknown user %L', NEW.id, NEW.sender);
