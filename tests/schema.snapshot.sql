@@ -831,19 +831,18 @@ DECLARE
   days      numeric[] := zeros;
 BEGIN
   -- Accounts in id order, so two writers never lock the same two in opposite orders. The world
-  -- account (the smallest id) keeps no balance: every top-up would queue on its row.
-  IF first_id = world THEN
-    PERFORM FROM users u WHERE u.id = first_id;
-  ELSE
+  -- account (the smallest id, made by the first ledger migration) keeps no balance: every top-up
+  -- would queue on its row.
+  IF first_id <> world THEN
     UPDATE users u SET balance = u.balance + CASE WHEN sender = receiver THEN 0 WHEN u.id = sender THEN -amount ELSE amount END,
                        version = u.version + 1, modified_at = now()
      WHERE u.id = first_id;
-  END IF;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = '23503', MESSAGE = format('transaction from %L to %L: unknown user %L', sender, receiver, first_id);
+    IF NOT FOUND THEN
+      RAISE EXCEPTION USING ERRCODE = '23503', MESSAGE = format('transaction from %L to %L: unknown user %L', sender, receiver, first_id);
+    END IF;
   END IF;
   IF second_id <> first_id THEN
-    UPDATE users u SET balance = u.balance + CASE WHEN sender = receiver THEN 0 WHEN u.id = sender THEN -amount ELSE amount END,
+    UPDATE users u SET balance = u.balance + CASE WHEN u.id = sender THEN -amount ELSE amount END,
                        version = u.version + 1, modified_at = now()
      WHERE u.id = second_id;
     IF NOT FOUND THEN
@@ -1036,6 +1035,8 @@ CREATE FUNCTION pgbank_private.rollup_transaction() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path TO 'pgbank', 'pg_temp'
     AS $$
+DECLARE
+  world CONSTANT uuid := '00000000-0000-0000-0000-000000000000'::uuid;  -- pgbank_private.world()
 BEGIN
   IF TG_OP = 'TRUNCATE' THEN
     TRUNCATE user_monthly_totals;
@@ -1049,14 +1050,14 @@ BEGIN
   IF TG_OP IN ('UPDATE', 'DELETE') THEN  -- take the old row's effect out
     IF OLD.status = 'success' THEN
       PERFORM pgbank_private.move_money(OLD.sender, OLD.receiver, OLD.ts, -OLD.amount);
-    ELSIF OLD.status = 'held' AND OLD.sender <> '00000000-0000-0000-0000-000000000000' THEN  -- the world keeps no balance
+    ELSIF OLD.status = 'held' AND OLD.sender <> world THEN  -- the world keeps no balance
       UPDATE users SET held = held - OLD.amount, version = version + 1, modified_at = now() WHERE id = OLD.sender;
     END IF;
   END IF;
   IF TG_OP IN ('INSERT', 'UPDATE') THEN  -- put the new row's effect in
     IF NEW.status = 'success' THEN
       PERFORM pgbank_private.move_money(NEW.sender, NEW.receiver, NEW.ts, NEW.amount);
-    ELSIF NEW.status = 'held' AND NEW.sender <> '00000000-0000-0000-0000-000000000000' THEN
+    ELSIF NEW.status = 'held' AND NEW.sender <> world THEN
       UPDATE users SET held = held + NEW.amount, version = version + 1, modified_at = now() WHERE id = NEW.sender;
       IF NOT FOUND THEN
         RAISE EXCEPTION USING ERRCODE = '23503', MESSAGE = format('transaction %s: unknown user %L', NEW.id, NEW.sender);
