@@ -46,10 +46,11 @@ test('RabbitMQ stop_app / start_app while the bridge consumes: it reconnects by 
   await b.waitFor((l) => l.event === 'session_ended', 10_000, 'the bridge noticing');
   await sleep(2_000);
   assert.is(b.child.exitCode, null, 'the bridge stays up while the broker is down');
+  // Taken before start_app returns: the bridge may be consuming again before the CLI exits.
+  const restarting = Date.now();
   await rabbitmqctl('start_app');
-  const restarted = Date.now();
 
-  await b.waitFor((l) => l.event === 'consuming' && Date.parse(l.ts) > restarted, 30_000, 'consuming again after start_app');
+  await b.waitFor((l) => l.event === 'consuming' && Date.parse(l.ts) > restarting, 30_000, 'consuming again after start_app');
   await until(async () => (await recorded()).rows >= count, 60_000, `${count} rows`);
   await sleep(500);
   const expectedSum = Array.from({ length: count }, (_, i) => i % 100).reduce((a, v) => a + v, 0);

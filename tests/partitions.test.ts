@@ -72,7 +72,11 @@ test('maintenance recreates missing future partitions', async () => {
   await db.sql.unsafe(future.map((p) => `drop table pgbank.${p.name};`).join('\n'));
   assert.is((await partitions()).length, before.length - future.length);
   await db.sql`select pgbank_private.run_maintenance()`;
-  assert.equal((await partitions()).map((p) => p.name), before.map((p) => p.name));
+  // Every dropped one is back. pg_partman may also add the next day: create_parent (in the
+  // migration) and run_maintenance count "30 days ahead" differently at some hours of the day.
+  const after = (await partitions()).map((p) => p.name);
+  assert.equal(after.slice(0, before.length), before.map((p) => p.name));
+  assert.ok(after.length - before.length <= 1, `maintenance made ${after.length - before.length} partitions beyond the migration's`);
 });
 
 test('pg_cron runs the maintenance of this database: the job is registered, idempotently, and its command works', async () => {
