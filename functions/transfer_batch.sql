@@ -88,7 +88,7 @@ BEGIN
     RETURNING * INTO req;
   END IF;
   RETURN QUERY
-    SELECT req.request_id, req.status, req.reason, req.transaction_ids[x.i], req.ts, x.f, x.t, x.a, replayed
+    SELECT req.request_id::text, req.status::text, req.reason, req.transaction_ids[x.i], req.ts, x.f, x.t, x.a, replayed
       FROM unnest(req.from_accounts, req.to_accounts, req.amounts) WITH ORDINALITY AS x(f, t, a, i)
      ORDER BY x.i;
 END

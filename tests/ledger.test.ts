@@ -270,6 +270,23 @@ test('writes outside the API: a row from an account to itself moves nothing; a h
   assert.is((await db.sql`select status from pgbank.holds where id = ${h.holdId!}`)[0]!.status, 'held');
 });
 
+test('the requests and monthly-totals rules hold for direct writes too (23514, from their domains)', async () => {
+  const a = await newAccount('Rules', '5'); // the top-up makes a's row of this month
+  const bad = [
+    [`insert into pgbank.requests (account, request_id, kind, to_accounts, amounts, status) values ('${a}', '', 'transfer', '{}', '{}', 'success')`, /request_key/],
+    [`insert into pgbank.requests (account, request_id, kind, to_accounts, amounts, status) values ('${a}', 'k', 'refund', '{}', '{}', 'success')`, /request_kind/],
+    [`insert into pgbank.requests (account, request_id, kind, to_accounts, amounts, status) values ('${a}', 'k', 'transfer', '{}', '{}', 'init')`, /request_status/],
+    [`insert into pgbank.user_monthly_totals values ('${a}', '2024-02-02', 0, 0, array_fill(0, array[31]), array_fill(0, array[31]))`, /month_start/],
+    [`update pgbank.user_monthly_totals set sent_days = sent_days[1:30] where user_id = '${a}'`, /month_days/],
+  ] as const;
+  for (const [text, domain] of bad) {
+    const err = await sqlstate(db.sql.unsafe(text));
+    assert.is(err.code, '23514', `${text}: ${err.message}`);
+    assert.match(err.message, domain);
+  }
+  assert.equal([...await db.sql`select request_id from pgbank.requests where account = ${a} and request_id in ('', 'k')`], []);
+});
+
 test('the world account keeps neither balance nor monthly totals; sum_amount refuses it', async () => {
   const a = await newAccount('Worldly', '100');
   await transfer(db.sql, key('w'), a, WORLD, '10');

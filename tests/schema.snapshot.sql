@@ -41,6 +41,37 @@ CREATE TYPE pgbank.hold_result AS (
 
 ALTER TYPE pgbank.hold_result OWNER TO postgres;
 
+CREATE DOMAIN pgbank.month_days AS numeric[]
+	CONSTRAINT month_days_check CHECK ((cardinality(VALUE) = 31));
+
+ALTER DOMAIN pgbank.month_days OWNER TO postgres;
+
+COMMENT ON DOMAIN pgbank.month_days IS 'One amount per day of a month (index = day of month; days a month lacks stay 0)';
+
+CREATE DOMAIN pgbank.month_start AS date
+	CONSTRAINT month_start_check CHECK ((VALUE = date_trunc('month'::text, (VALUE)::timestamp with time zone)));
+
+ALTER DOMAIN pgbank.month_start OWNER TO postgres;
+
+COMMENT ON DOMAIN pgbank.month_start IS 'The first day of a month';
+
+CREATE DOMAIN pgbank.request_key AS text COLLATE pg_catalog."C"
+	CONSTRAINT request_key_check CHECK (((VALUE <> ''::text) AND (length(VALUE) <= 200)));
+
+ALTER DOMAIN pgbank.request_key OWNER TO postgres;
+
+COMMENT ON DOMAIN pgbank.request_key IS 'A client''s idempotency key: 1 to 200 characters, compared byte by byte';
+
+CREATE DOMAIN pgbank.request_kind AS text
+	CONSTRAINT request_kind_check CHECK ((VALUE = ANY (ARRAY['transfer'::text, 'top_up'::text, 'batch'::text, 'hold'::text])));
+
+ALTER DOMAIN pgbank.request_kind OWNER TO postgres;
+
+CREATE DOMAIN pgbank.request_status AS text
+	CONSTRAINT request_status_check CHECK ((VALUE = ANY (ARRAY['success'::text, 'failed'::text])));
+
+ALTER DOMAIN pgbank.request_status OWNER TO postgres;
+
 CREATE TYPE pgbank.transfer_result AS (
 	request_id text,
 	status text,
@@ -148,13 +179,17 @@ CREATE FUNCTION pgbank.hold(request_id text, from_account uuid, to_account uuid,
     SET search_path TO 'pgbank', 'pg_temp'
     AS $$
 BEGIN
-  PERFORM pgbank_private.check_request_id('hold', request_id);
+  IF request_id IS NULL OR request_id = '' OR length(request_id) > 200 THEN  -- a quick test; the helper has the rules and raises the error
+    PERFORM pgbank_private.check_request_id('hold', request_id);
+  END IF;
   IF from_account IS NULL OR to_account IS NULL OR expires_in IS NULL THEN
     RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = format('hold: %s must not be NULL',
       concat_ws(', ', CASE WHEN from_account IS NULL THEN 'from_account' END, CASE WHEN to_account IS NULL THEN 'to_account' END,
                       CASE WHEN expires_in IS NULL THEN 'expires_in' END));
   END IF;
-  PERFORM pgbank_private.check_amount('hold', amount);
+  IF amount IS NULL OR NOT (amount > 0 AND amount < 'Infinity' AND scale(amount) <= 2) THEN  -- likewise
+    PERFORM pgbank_private.check_amount('hold', amount);
+  END IF;
   IF expires_in <= interval '0' OR expires_in > interval '366 days' THEN
     RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format('hold: expires_in %L must be between 0 and 366 days', expires_in);
   END IF;
@@ -420,11 +455,15 @@ CREATE FUNCTION pgbank.top_up(request_id text, account uuid, amount numeric) RET
 DECLARE
   r pgbank.hold_result;
 BEGIN
-  PERFORM pgbank_private.check_request_id('top_up', request_id);
+  IF request_id IS NULL OR request_id = '' OR length(request_id) > 200 THEN  -- a quick test; the helper has the rules and raises the error
+    PERFORM pgbank_private.check_request_id('top_up', request_id);
+  END IF;
   IF account IS NULL THEN
     RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'top_up: account must not be NULL';
   END IF;
-  PERFORM pgbank_private.check_amount('top_up', amount);
+  IF amount IS NULL OR NOT (amount > 0 AND amount < 'Infinity' AND scale(amount) <= 2) THEN  -- likewise
+    PERFORM pgbank_private.check_amount('top_up', amount);
+  END IF;
   r := pgbank_private.transfer_one('top_up', request_id, pgbank_private.world(), account, amount);
   RETURN (r.request_id, r.status, r.reason, r.transaction_id, r.ts, r.from_account, r.to_account, r.amount, r.replayed);
 END
@@ -441,12 +480,16 @@ CREATE FUNCTION pgbank.transfer(request_id text, from_account uuid, to_account u
 DECLARE
   r pgbank.hold_result;
 BEGIN
-  PERFORM pgbank_private.check_request_id('transfer', request_id);
+  IF request_id IS NULL OR request_id = '' OR length(request_id) > 200 THEN  -- a quick test; the helper has the rules and raises the error
+    PERFORM pgbank_private.check_request_id('transfer', request_id);
+  END IF;
   IF from_account IS NULL OR to_account IS NULL THEN
     RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = format('transfer: %s must not be NULL',
       concat_ws(', ', CASE WHEN from_account IS NULL THEN 'from_account' END, CASE WHEN to_account IS NULL THEN 'to_account' END));
   END IF;
-  PERFORM pgbank_private.check_amount('transfer', amount);
+  IF amount IS NULL OR NOT (amount > 0 AND amount < 'Infinity' AND scale(amount) <= 2) THEN  -- likewise
+    PERFORM pgbank_private.check_amount('transfer', amount);
+  END IF;
   r := pgbank_private.transfer_one('transfer', request_id, from_account, to_account, amount);
   RETURN (r.request_id, r.status, r.reason, r.transaction_id, r.ts, r.from_account, r.to_account, r.amount, r.replayed);
 END
@@ -543,7 +586,7 @@ BEGIN
     RETURNING * INTO req;
   END IF;
   RETURN QUERY
-    SELECT req.request_id, req.status, req.reason, req.transaction_ids[x.i], req.ts, x.f, x.t, x.a, replayed
+    SELECT req.request_id::text, req.status::text, req.reason, req.transaction_ids[x.i], req.ts, x.f, x.t, x.a, replayed
       FROM unnest(req.from_accounts, req.to_accounts, req.amounts) WITH ORDINALITY AS x(f, t, a, i)
      ORDER BY x.i;
 END
@@ -818,8 +861,7 @@ COMMENT ON FUNCTION pgbank_private.lock_accounts(a uuid, b uuid) IS 'Helper: SEL
 
 CREATE FUNCTION pgbank_private.move_money(sender uuid, receiver uuid, ts timestamp with time zone, amount numeric) RETURNS void
     LANGUAGE plpgsql
-    SET search_path TO 'pgbank', 'pg_temp'
-    AS $$
+    AS $$  -- names are schema-qualified: no SET search_path, which costs every call
 DECLARE
   world     CONSTANT uuid := '00000000-0000-0000-0000-000000000000'::uuid;  -- pgbank_private.world()
   first_id  uuid := least(sender, receiver);
@@ -827,14 +869,14 @@ DECLARE
   utc       timestamp := ts AT TIME ZONE 'UTC';
   m         date := date_trunc('month', utc)::date;
   d         int := extract(day FROM utc)::int;
-  zeros     numeric[] := array_fill(0::numeric, ARRAY[31]);
-  days      numeric[] := zeros;
+  zeros     numeric[];  -- a new month's row: 0 every day,
+  days      numeric[];  -- but the row's day
 BEGIN
   -- Accounts in id order, so two writers never lock the same two in opposite orders. The world
   -- account (the smallest id, made by the first ledger migration) keeps no balance: every top-up
   -- would queue on its row.
   IF first_id <> world THEN
-    UPDATE users u SET balance = u.balance + CASE WHEN sender = receiver THEN 0 WHEN u.id = sender THEN -amount ELSE amount END,
+    UPDATE pgbank.users u SET balance = u.balance + CASE WHEN sender = receiver THEN 0 WHEN u.id = sender THEN -amount ELSE amount END,
                        version = u.version + 1, modified_at = now()
      WHERE u.id = first_id;
     IF NOT FOUND THEN
@@ -842,7 +884,7 @@ BEGIN
     END IF;
   END IF;
   IF second_id <> first_id THEN
-    UPDATE users u SET balance = u.balance + CASE WHEN u.id = sender THEN -amount ELSE amount END,
+    UPDATE pgbank.users u SET balance = u.balance + CASE WHEN u.id = sender THEN -amount ELSE amount END,
                        version = u.version + 1, modified_at = now()
      WHERE u.id = second_id;
     IF NOT FOUND THEN
@@ -851,19 +893,33 @@ BEGIN
   END IF;
 
   -- Monthly totals: the sender's sent and the receiver's received, of the row's UTC month and
-  -- day. Two single-row upserts cost half of one two-row upsert, and their order doesn't matter:
-  -- both users' rows are locked above. The world keeps no totals (nor a balance): every top-up
-  -- would queue on its row.
-  days[d] := amount;
+  -- day. Single-row statements, their order free: both users' rows are locked above. The month's
+  -- row almost always exists, and a plain UPDATE costs less than an upsert (which locks the row
+  -- before it updates it). The world keeps no totals (nor a balance): every top-up would queue
+  -- on its row.
   IF sender <> world THEN
-    INSERT INTO user_monthly_totals AS t (user_id, month, sent, received, sent_days, received_days)
-    VALUES (sender, m, amount, 0, days, zeros)
-    ON CONFLICT (user_id, month) DO UPDATE SET sent = t.sent + amount, sent_days[d] = t.sent_days[d] + amount;
+    UPDATE pgbank.user_monthly_totals t SET sent = t.sent + amount, sent_days[d] = t.sent_days[d] + amount
+     WHERE t.user_id = sender AND t.month = m;
+    IF NOT FOUND THEN
+      zeros := array_fill(0::numeric, ARRAY[31]);
+      days := zeros;
+      days[d] := amount;
+      INSERT INTO pgbank.user_monthly_totals AS t (user_id, month, sent, received, sent_days, received_days)
+      VALUES (sender, m, amount, 0, days, zeros)
+      ON CONFLICT (user_id, month) DO UPDATE SET sent = t.sent + amount, sent_days[d] = t.sent_days[d] + amount;
+    END IF;
   END IF;
   IF receiver <> world THEN
-    INSERT INTO user_monthly_totals AS t (user_id, month, sent, received, sent_days, received_days)
-    VALUES (receiver, m, 0, amount, zeros, days)
-    ON CONFLICT (user_id, month) DO UPDATE SET received = t.received + amount, received_days[d] = t.received_days[d] + amount;
+    UPDATE pgbank.user_monthly_totals t SET received = t.received + amount, received_days[d] = t.received_days[d] + amount
+     WHERE t.user_id = receiver AND t.month = m;
+    IF NOT FOUND THEN
+      zeros := array_fill(0::numeric, ARRAY[31]);
+      days := zeros;
+      days[d] := amount;
+      INSERT INTO pgbank.user_monthly_totals AS t (user_id, month, sent, received, sent_days, received_days)
+      VALUES (receiver, m, 0, amount, zeros, days)
+      ON CONFLICT (user_id, month) DO UPDATE SET received = t.received + amount, received_days[d] = t.received_days[d] + amount;
+    END IF;
   END IF;
 END
 $$;
@@ -966,21 +1022,18 @@ COMMENT ON FUNCTION pgbank_private.provider_totals_verify() IS 'Providers whose 
 
 CREATE TABLE pgbank.requests (
     account uuid NOT NULL,
-    request_id text NOT NULL,
-    kind text NOT NULL,
+    request_id pgbank.request_key NOT NULL,
+    kind pgbank.request_kind NOT NULL,
     from_accounts uuid[],
     to_accounts uuid[] NOT NULL,
     amounts numeric[] NOT NULL,
     expires_in interval,
-    status text NOT NULL,
+    status pgbank.request_status NOT NULL,
     reason text,
     transaction_ids bigint[],
     ts timestamp with time zone,
     hold_id uuid,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT requests_kind_check CHECK ((kind = ANY (ARRAY['transfer'::text, 'top_up'::text, 'batch'::text, 'hold'::text]))),
-    CONSTRAINT requests_request_id_check CHECK (((request_id <> ''::text) AND (length(request_id) <= 200))),
-    CONSTRAINT requests_status_check CHECK ((status = ANY (ARRAY['success'::text, 'failed'::text])))
+    created_at timestamp with time zone DEFAULT now() NOT NULL
 );
 
 ALTER TABLE pgbank.requests OWNER TO postgres;
@@ -1021,7 +1074,7 @@ BEGIN
   END IF;
   RETURN (req.hold_id,
           CASE WHEN req.status = 'failed' THEN 'failed' WHEN req.kind = 'hold' THEN 'held' ELSE 'success' END,
-          req.reason, req.request_id, req.transaction_ids[1], req.ts,
+          req.reason, req.request_id::text, req.transaction_ids[1], req.ts,
           CASE WHEN req.kind = 'top_up' THEN pgbank_private.world() ELSE req.account END, req.to_accounts[1],
           req.amounts[1], h.posted_amount, h.expires_at, replayed);
 END
@@ -1033,14 +1086,13 @@ COMMENT ON FUNCTION pgbank_private.request_outcome(req pgbank.requests, replayed
 
 CREATE FUNCTION pgbank_private.rollup_transaction() RETURNS trigger
     LANGUAGE plpgsql
-    SET search_path TO 'pgbank', 'pg_temp'
-    AS $$
+    AS $$  -- names are schema-qualified: no SET search_path, which costs every call
 DECLARE
   world CONSTANT uuid := '00000000-0000-0000-0000-000000000000'::uuid;  -- pgbank_private.world()
 BEGIN
   IF TG_OP = 'TRUNCATE' THEN
-    TRUNCATE user_monthly_totals;
-    UPDATE users SET balance = 0, held = 0, version = version + 1, modified_at = now() WHERE balance <> 0 OR held <> 0;
+    TRUNCATE pgbank.user_monthly_totals;
+    UPDATE pgbank.users SET balance = 0, held = 0, version = version + 1, modified_at = now() WHERE balance <> 0 OR held <> 0;
     RETURN NULL;
   END IF;
   IF TG_OP = 'UPDATE' AND OLD.status = NEW.status
@@ -1051,14 +1103,14 @@ BEGIN
     IF OLD.status = 'success' THEN
       PERFORM pgbank_private.move_money(OLD.sender, OLD.receiver, OLD.ts, -OLD.amount);
     ELSIF OLD.status = 'held' AND OLD.sender <> world THEN  -- the world keeps no balance
-      UPDATE users SET held = held - OLD.amount, version = version + 1, modified_at = now() WHERE id = OLD.sender;
+      UPDATE pgbank.users SET held = held - OLD.amount, version = version + 1, modified_at = now() WHERE id = OLD.sender;
     END IF;
   END IF;
   IF TG_OP IN ('INSERT', 'UPDATE') THEN  -- put the new row's effect in
     IF NEW.status = 'success' THEN
       PERFORM pgbank_private.move_money(NEW.sender, NEW.receiver, NEW.ts, NEW.amount);
     ELSIF NEW.status = 'held' AND NEW.sender <> world THEN
-      UPDATE users SET held = held + NEW.amount, version = version + 1, modified_at = now() WHERE id = NEW.sender;
+      UPDATE pgbank.users SET held = held + NEW.amount, version = version + 1, modified_at = now() WHERE id = NEW.sender;
       IF NOT FOUND THEN
         RAISE EXCEPTION USING ERRCODE = '23503', MESSAGE = format('transaction %s: unknown user %L', NEW.id, NEW.sender);
       END IF;
@@ -1145,12 +1197,12 @@ COMMENT ON FUNCTION pgbank_private.sum_window(v_user uuid, ts_start timestamp wi
 
 CREATE FUNCTION pgbank_private.transfer_one(kind text, request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval DEFAULT NULL::interval) RETURNS pgbank.hold_result
     LANGUAGE plpgsql
-    SET search_path TO 'pgbank', 'pg_temp'
-    AS $$
+    AS $$  -- names are schema-qualified: no SET search_path, which costs every call
 DECLARE
-  payer   users;
-  payee   users;
-  req     requests;
+  payer_id uuid;
+  payee_id uuid;
+  room    numeric;  -- how far the payer may still go down: balance - held - lower limit (NULL: no limit)
+  req     pgbank.requests;
   reason  text;
   status  text;
   tx_id   bigint;
@@ -1166,34 +1218,35 @@ BEGIN
       MESSAGE = format('%s: %s %L is the world account', kind, CASE WHEN kind = 'top_up' THEN 'account' ELSE 'from_account' END, world),
       HINT = 'money from outside comes in by top_up';
   END IF;
-  -- Lock the accounts in one global order (smaller id first), one row per statement. The world
-  -- account is never locked: its balance isn't kept, so top-ups don't queue on one row.
+  -- Lock the accounts in one global order (smaller id first), one row per statement, reading only
+  -- what the checks need. The world account is never locked (nor read): it keeps no balance, so
+  -- top-ups don't queue on one row, and the first ledger migration made it.
   IF from_account = world THEN
-    SELECT * INTO payer FROM users u WHERE u.id = from_account;
-    SELECT * INTO payee FROM users u WHERE u.id = to_account FOR UPDATE;
+    payer_id := world;
+    SELECT u.id INTO payee_id FROM pgbank.users u WHERE u.id = to_account FOR UPDATE;
   ELSIF to_account = world THEN
-    SELECT * INTO payer FROM users u WHERE u.id = from_account FOR UPDATE;
-    SELECT * INTO payee FROM users u WHERE u.id = to_account;
+    SELECT u.id, u.balance - u.held - u.lower_limit INTO payer_id, room FROM pgbank.users u WHERE u.id = from_account FOR UPDATE;
+    payee_id := world;
   ELSIF from_account < to_account THEN
-    SELECT * INTO payer FROM users u WHERE u.id = from_account FOR UPDATE;
-    SELECT * INTO payee FROM users u WHERE u.id = to_account FOR UPDATE;
+    SELECT u.id, u.balance - u.held - u.lower_limit INTO payer_id, room FROM pgbank.users u WHERE u.id = from_account FOR UPDATE;
+    SELECT u.id INTO payee_id FROM pgbank.users u WHERE u.id = to_account FOR UPDATE;
   ELSIF from_account > to_account THEN
-    SELECT * INTO payee FROM users u WHERE u.id = to_account FOR UPDATE;
-    SELECT * INTO payer FROM users u WHERE u.id = from_account FOR UPDATE;
+    SELECT u.id INTO payee_id FROM pgbank.users u WHERE u.id = to_account FOR UPDATE;
+    SELECT u.id, u.balance - u.held - u.lower_limit INTO payer_id, room FROM pgbank.users u WHERE u.id = from_account FOR UPDATE;
   ELSE
-    SELECT * INTO payer FROM users u WHERE u.id = from_account FOR UPDATE;
-    payee := payer;
+    SELECT u.id, u.balance - u.held - u.lower_limit INTO payer_id, room FROM pgbank.users u WHERE u.id = from_account FOR UPDATE;
+    payee_id := payer_id;
   END IF;
   -- A request belongs to the account that pays (for a top-up: the account topped up).
   owner := CASE WHEN from_account = world THEN to_account ELSE from_account END;
-  IF (CASE WHEN owner = from_account THEN payer.id ELSE payee.id END) IS NULL THEN
+  IF (CASE WHEN owner = from_account THEN payer_id ELSE payee_id END) IS NULL THEN
     -- No account row to queue on: repeats of this request queue on its key instead.
     PERFORM pg_advisory_xact_lock(hashtextextended(owner::text || '/' || request_id, 0));
   END IF;
 
-  reason := CASE WHEN payer.id IS NULL OR payee.id IS NULL THEN 'unknown_account'
+  reason := CASE WHEN payer_id IS NULL OR payee_id IS NULL THEN 'unknown_account'
                  WHEN from_account = to_account THEN 'same_account'
-                 WHEN payer.lower_limit IS NOT NULL AND payer.balance - payer.held - amount < payer.lower_limit THEN 'insufficient_funds'
+                 WHEN room < amount THEN 'insufficient_funds'
             END;
   status := CASE WHEN reason IS NOT NULL THEN 'failed' WHEN kind = 'hold' THEN 'held' ELSE 'success' END;
   tx_id := nextval('pgbank.transactions_id_seq');
@@ -1201,21 +1254,21 @@ BEGIN
 
   -- Idempotency: the request is recorded first. Requests of one account run one at a time (the
   -- locks above), so a repeat finds the first one committed, and replays its outcome.
-  INSERT INTO requests (account, request_id, kind, to_accounts, amounts, expires_in, status, reason, transaction_ids, ts, hold_id)
+  INSERT INTO pgbank.requests (account, request_id, kind, to_accounts, amounts, expires_in, status, reason, transaction_ids, ts, hold_id)
   VALUES (owner, request_id, kind, ARRAY[to_account], ARRAY[amount], expires_in,
           CASE WHEN reason IS NULL THEN 'success' ELSE 'failed' END, reason, ARRAY[tx_id], tx_ts, hold)
   ON CONFLICT ON CONSTRAINT requests_pkey DO NOTHING;
   IF NOT FOUND THEN
-    SELECT * INTO req FROM requests r WHERE r.account = owner AND r.request_id = transfer_one.request_id;
+    SELECT * INTO req FROM pgbank.requests r WHERE r.account = owner AND r.request_id = transfer_one.request_id;
     PERFORM pgbank_private.replay_request(req, kind, ARRAY[to_account], ARRAY[amount], expires_in);
     RETURN pgbank_private.request_outcome(req);
   END IF;
 
   -- The triggers on transactions move the balances (success) or reserve the funds (held).
-  INSERT INTO transactions (id, ts, sender, receiver, amount, status, reason)
+  INSERT INTO pgbank.transactions (id, ts, sender, receiver, amount, status, reason)
   VALUES (tx_id, tx_ts, from_account, to_account, amount, status, reason);
   IF hold IS NOT NULL THEN
-    INSERT INTO holds (account, id, request_id, receiver, amount, expires_at, transaction_id, ts)
+    INSERT INTO pgbank.holds (account, id, request_id, receiver, amount, expires_at, transaction_id, ts)
     VALUES (from_account, hold, request_id, to_account, amount, tx_ts + expires_in, tx_id, tx_ts);
   END IF;
   RETURN (hold, status, reason, request_id, tx_id, tx_ts, from_account, to_account, amount, NULL::numeric,
@@ -1379,14 +1432,11 @@ ALTER TABLE pgbank.transactions ALTER COLUMN id ADD GENERATED BY DEFAULT AS IDEN
 
 CREATE TABLE pgbank.user_monthly_totals (
     user_id uuid NOT NULL,
-    month date NOT NULL,
+    month pgbank.month_start NOT NULL,
     sent numeric NOT NULL,
     received numeric NOT NULL,
-    sent_days numeric[] NOT NULL,
-    received_days numeric[] NOT NULL,
-    CONSTRAINT user_monthly_totals_month_check CHECK ((month = date_trunc('month'::text, (month)::timestamp with time zone))),
-    CONSTRAINT user_monthly_totals_received_days_check CHECK ((cardinality(received_days) = 31)),
-    CONSTRAINT user_monthly_totals_sent_days_check CHECK ((cardinality(sent_days) = 31))
+    sent_days pgbank.month_days NOT NULL,
+    received_days pgbank.month_days NOT NULL
 )
 WITH (fillfactor='80');
 

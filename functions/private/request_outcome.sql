@@ -13,7 +13,7 @@ BEGIN
   END IF;
   RETURN (req.hold_id,
           CASE WHEN req.status = 'failed' THEN 'failed' WHEN req.kind = 'hold' THEN 'held' ELSE 'success' END,
-          req.reason, req.request_id, req.transaction_ids[1], req.ts,
+          req.reason, req.request_id::text, req.transaction_ids[1], req.ts,
           CASE WHEN req.kind = 'top_up' THEN pgbank_private.world() ELSE req.account END, req.to_accounts[1],
           req.amounts[1], h.posted_amount, h.expires_at, replayed);
 END

@@ -2,14 +2,13 @@
 CREATE OR REPLACE FUNCTION pgbank_private.rollup_transaction()
 RETURNS trigger
 LANGUAGE plpgsql
-SET search_path = pgbank, pg_temp
-AS $$
+AS $$  -- names are schema-qualified: no SET search_path, which costs every call
 DECLARE
   world CONSTANT uuid := '00000000-0000-0000-0000-000000000000'::uuid;  -- pgbank_private.world()
 BEGIN
   IF TG_OP = 'TRUNCATE' THEN
-    TRUNCATE user_monthly_totals;
-    UPDATE users SET balance = 0, held = 0, version = version + 1, modified_at = now() WHERE balance <> 0 OR held <> 0;
+    TRUNCATE pgbank.user_monthly_totals;
+    UPDATE pgbank.users SET balance = 0, held = 0, version = version + 1, modified_at = now() WHERE balance <> 0 OR held <> 0;
     RETURN NULL;
   END IF;
   IF TG_OP = 'UPDATE' AND OLD.status = NEW.status
@@ -20,14 +19,14 @@ BEGIN
     IF OLD.status = 'success' THEN
       PERFORM pgbank_private.move_money(OLD.sender, OLD.receiver, OLD.ts, -OLD.amount);
     ELSIF OLD.status = 'held' AND OLD.sender <> world THEN  -- the world keeps no balance
-      UPDATE users SET held = held - OLD.amount, version = version + 1, modified_at = now() WHERE id = OLD.sender;
+      UPDATE pgbank.users SET held = held - OLD.amount, version = version + 1, modified_at = now() WHERE id = OLD.sender;
     END IF;
   END IF;
   IF TG_OP IN ('INSERT', 'UPDATE') THEN  -- put the new row's effect in
     IF NEW.status = 'success' THEN
       PERFORM pgbank_private.move_money(NEW.sender, NEW.receiver, NEW.ts, NEW.amount);
     ELSIF NEW.status = 'held' AND NEW.sender <> world THEN
-      UPDATE users SET held = held + NEW.amount, version = version + 1, modified_at = now() WHERE id = NEW.sender;
+      UPDATE pgbank.users SET held = held + NEW.amount, version = version + 1, modified_at = now() WHERE id = NEW.sender;
       IF NOT FOUND THEN
         RAISE EXCEPTION USING ERRCODE = '23503', MESSAGE = format('transaction %s: unknown user %L', NEW.id, NEW.sender);
       END IF;

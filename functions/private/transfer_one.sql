@@ -3,12 +3,12 @@ CREATE OR REPLACE FUNCTION pgbank_private.transfer_one(
   kind text, request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval DEFAULT NULL)
 RETURNS pgbank.hold_result
 LANGUAGE plpgsql
-SET search_path = pgbank, pg_temp
-AS $$
+AS $$  -- names are schema-qualified: no SET search_path, which costs every call
 DECLARE
-  payer   users;
-  payee   users;
-  req     requests;
+  payer_id uuid;
+  payee_id uuid;
+  room    numeric;  -- how far the payer may still go down: balance - held - lower limit (NULL: no limit)
+  req     pgbank.requests;
   reason  text;
   status  text;
   tx_id   bigint;
@@ -24,34 +24,35 @@ BEGIN
       MESSAGE = format('%s: %s %L is the world account', kind, CASE WHEN kind = 'top_up' THEN 'account' ELSE 'from_account' END, world),
       HINT = 'money from outside comes in by top_up';
   END IF;
-  -- Lock the accounts in one global order (smaller id first), one row per statement. The world
-  -- account is never locked: its balance isn't kept, so top-ups don't queue on one row.
+  -- Lock the accounts in one global order (smaller id first), one row per statement, reading only
+  -- what the checks need. The world account is never locked (nor read): it keeps no balance, so
+  -- top-ups don't queue on one row, and the first ledger migration made it.
   IF from_account = world THEN
-    SELECT * INTO payer FROM users u WHERE u.id = from_account;
-    SELECT * INTO payee FROM users u WHERE u.id = to_account FOR UPDATE;
+    payer_id := world;
+    SELECT u.id INTO payee_id FROM pgbank.users u WHERE u.id = to_account FOR UPDATE;
   ELSIF to_account = world THEN
-    SELECT * INTO payer FROM users u WHERE u.id = from_account FOR UPDATE;
-    SELECT * INTO payee FROM users u WHERE u.id = to_account;
+    SELECT u.id, u.balance - u.held - u.lower_limit INTO payer_id, room FROM pgbank.users u WHERE u.id = from_account FOR UPDATE;
+    payee_id := world;
   ELSIF from_account < to_account THEN
-    SELECT * INTO payer FROM users u WHERE u.id = from_account FOR UPDATE;
-    SELECT * INTO payee FROM users u WHERE u.id = to_account FOR UPDATE;
+    SELECT u.id, u.balance - u.held - u.lower_limit INTO payer_id, room FROM pgbank.users u WHERE u.id = from_account FOR UPDATE;
+    SELECT u.id INTO payee_id FROM pgbank.users u WHERE u.id = to_account FOR UPDATE;
   ELSIF from_account > to_account THEN
-    SELECT * INTO payee FROM users u WHERE u.id = to_account FOR UPDATE;
-    SELECT * INTO payer FROM users u WHERE u.id = from_account FOR UPDATE;
+    SELECT u.id INTO payee_id FROM pgbank.users u WHERE u.id = to_account FOR UPDATE;
+    SELECT u.id, u.balance - u.held - u.lower_limit INTO payer_id, room FROM pgbank.users u WHERE u.id = from_account FOR UPDATE;
   ELSE
-    SELECT * INTO payer FROM users u WHERE u.id = from_account FOR UPDATE;
-    payee := payer;
+    SELECT u.id, u.balance - u.held - u.lower_limit INTO payer_id, room FROM pgbank.users u WHERE u.id = from_account FOR UPDATE;
+    payee_id := payer_id;
   END IF;
   -- A request belongs to the account that pays (for a top-up: the account topped up).
   owner := CASE WHEN from_account = world THEN to_account ELSE from_account END;
-  IF (CASE WHEN owner = from_account THEN payer.id ELSE payee.id END) IS NULL THEN
+  IF (CASE WHEN owner = from_account THEN payer_id ELSE payee_id END) IS NULL THEN
     -- No account row to queue on: repeats of this request queue on its key instead.
     PERFORM pg_advisory_xact_lock(hashtextextended(owner::text || '/' || request_id, 0));
   END IF;
 
-  reason := CASE WHEN payer.id IS NULL OR payee.id IS NULL THEN 'unknown_account'
+  reason := CASE WHEN payer_id IS NULL OR payee_id IS NULL THEN 'unknown_account'
                  WHEN from_account = to_account THEN 'same_account'
-                 WHEN payer.lower_limit IS NOT NULL AND payer.balance - payer.held - amount < payer.lower_limit THEN 'insufficient_funds'
+                 WHEN room < amount THEN 'insufficient_funds'
             END;
   status := CASE WHEN reason IS NOT NULL THEN 'failed' WHEN kind = 'hold' THEN 'held' ELSE 'success' END;
   tx_id := nextval('pgbank.transactions_id_seq');
@@ -59,21 +60,21 @@ BEGIN
 
   -- Idempotency: the request is recorded first. Requests of one account run one at a time (the
   -- locks above), so a repeat finds the first one committed, and replays its outcome.
-  INSERT INTO requests (account, request_id, kind, to_accounts, amounts, expires_in, status, reason, transaction_ids, ts, hold_id)
+  INSERT INTO pgbank.requests (account, request_id, kind, to_accounts, amounts, expires_in, status, reason, transaction_ids, ts, hold_id)
   VALUES (owner, request_id, kind, ARRAY[to_account], ARRAY[amount], expires_in,
           CASE WHEN reason IS NULL THEN 'success' ELSE 'failed' END, reason, ARRAY[tx_id], tx_ts, hold)
   ON CONFLICT ON CONSTRAINT requests_pkey DO NOTHING;
   IF NOT FOUND THEN
-    SELECT * INTO req FROM requests r WHERE r.account = owner AND r.request_id = transfer_one.request_id;
+    SELECT * INTO req FROM pgbank.requests r WHERE r.account = owner AND r.request_id = transfer_one.request_id;
     PERFORM pgbank_private.replay_request(req, kind, ARRAY[to_account], ARRAY[amount], expires_in);
     RETURN pgbank_private.request_outcome(req);
   END IF;
 
   -- The triggers on transactions move the balances (success) or reserve the funds (held).
-  INSERT INTO transactions (id, ts, sender, receiver, amount, status, reason)
+  INSERT INTO pgbank.transactions (id, ts, sender, receiver, amount, status, reason)
   VALUES (tx_id, tx_ts, from_account, to_account, amount, status, reason);
   IF hold IS NOT NULL THEN
-    INSERT INTO holds (account, id, request_id, receiver, amount, expires_at, transaction_id, ts)
+    INSERT INTO pgbank.holds (account, id, request_id, receiver, amount, expires_at, transaction_id, ts)
     VALUES (from_account, hold, request_id, to_account, amount, tx_ts + expires_in, tx_id, tx_ts);
   END IF;
   RETURN (hold, status, reason, request_id, tx_id, tx_ts, from_account, to_account, amount, NULL::numeric,
