@@ -36,9 +36,10 @@ ${call === 'ours'
     : `select bench.naive_transfer(${account(':a')}, ${account(':b')}, (:c::numeric / 100)::numeric(12, 2));`}
 `;
 
-async function pgbench(db: string, clients: number, args: string[]): Promise<{ tps: number; failed: number }> {
+async function pgbench(db: string, clients: number, args: string[], pgOptions = ''): Promise<{ tps: number; failed: number }> {
   const s = dbSettings();
-  const out = await $({ quiet: true, env: { ...process.env, PGPASSWORD: s.password ?? '' } })`pgbench -h ${s.host} -p ${s.port} -U ${s.user} \
+  const env = { ...process.env, PGPASSWORD: s.password ?? '', PGOPTIONS: `${process.env.PGOPTIONS ?? ''} ${pgOptions}` };
+  const out = await $({ quiet: true, env })`pgbench -h ${s.host} -p ${s.port} -U ${s.user} \
     -n -M prepared -c ${clients} -j ${Math.min(clients, 4)} -T ${SECONDS} ${args} ${db}`;
   const tps = Number(/tps = ([\d.]+)/.exec(out.stdout)?.[1] ?? NaN);
   const failed = Number(/number of failed transactions: (\d+)/.exec(out.stdout)?.[1] ?? 0);
@@ -91,11 +92,44 @@ export default async function benchTransfer(): Promise<string> {
         rows.push([label, c, Math.round(o), Math.round(n), Math.round(t), ratio(o / n), ratio(o / t), sum.failed]);
       }
     }
+    // Database time per call, one client, commits not waiting for the disk: the work each function
+    // does, steadier than calls/s on a machine whose speed wanders (both take the same turns).
+    const sql2 = connect({ ...s, database: DB, max: 1 });
+    const perCall: (string | number)[][] = [];
+    try {
+      const fns = [['transfer()', 'pgbank.transfer(text, uuid, uuid, numeric)', await write('ours-cpu', script(2000, 'ours'))],
+                   ['naive', 'bench.naive_transfer(uuid, uuid, numeric)', await write('naive-cpu', script(2000, 'naive'))]] as const;
+      const total = new Map<string, { calls: number; ms: number }>(fns.map(([name]) => [name, { calls: 0, ms: 0 }]));
+      for (let r = 0; r < ROUNDS; r++) {
+        for (const [name, fn, file] of fns) {
+          await sql2`select pg_stat_reset_single_function_counters(${fn}::regprocedure)`;
+          await pgbench(DB, 1, ['-f', file, '-D', `run=cpu${Date.now()}`], '-c track_functions=pl -c synchronous_commit=off');
+          // A backend reports its function counts as it exits, just after pgbench returns.
+          let row: { calls: number; ms: number } | undefined;
+          for (let i = 0; i < 50 && !row?.calls; i++) {
+            [row] = await sql2<{ calls: number; ms: number }[]>`
+              select calls::int, total_time::float8 as ms from pg_stat_user_functions where funcid = ${fn}::regprocedure`;
+            if (!row?.calls) await new Promise((res) => setTimeout(res, 100));
+          }
+          const t = total.get(name)!;
+          t.calls += row?.calls ?? 0;
+          t.ms += row?.ms ?? 0;
+        }
+      }
+      const us = (name: string) => (1000 * total.get(name)!.ms) / total.get(name)!.calls;
+      for (const [name] of fns) perCall.push([name, total.get(name)!.calls, us(name).toFixed(0), ratio(us('naive') / us(name))]);
+    } finally {
+      await sql2.end();
+    }
+
     return table(['workload', 'clients', 'transfer() calls/s', 'naive calls/s', 'TPC-B tps', 'vs naive', 'vs TPC-B', 'failed calls'], rows) +
       `\n\npgbench drives all three (-M prepared, synchronous_commit on), taking turns: ${ROUNDS} rounds of ${SECONDS} s per cell, the mean shown; amounts 0.01–50.00; ` +
       `transfer() does idempotency, the attempt ledger, balance triggers and monthly totals; the naive function locks both ` +
       `rows in id order, UPDATEs two balances and INSERTs one row; TPC-B is pgbench's built-in at scale 16. ` +
-      `${failures} failed transfer() calls (deadlocks would show here).`;
+      `${failures} failed transfer() calls (deadlocks would show here).\n\n` +
+      table(['function (2,000 accounts, c=1)', 'calls', 'µs per call in the database', 'speed vs naive'], perCall) +
+      `\n\nTime inside the function (track_functions: its statements and triggers, not the client round trip or the commit), ` +
+      `synchronous_commit off so no call waits for the disk; the two take turns, ${ROUNDS} rounds of ${SECONDS} s each.`;
   } finally {
     await Promise.all(files.map((f) => import('node:fs/promises').then((fs) => fs.rm(f, { force: true }))));
     await dropDatabase(DB, s);
