@@ -6,17 +6,13 @@ SECURITY DEFINER
 SET search_path = pgbank, pg_temp
 AS $$
 BEGIN
-  IF request_id IS NULL OR request_id = '' OR length(request_id) > 200 THEN  -- a quick test; the helper has the rules and raises the error
-    PERFORM pgbank_private.check_request_id('hold', request_id);
-  END IF;
+  PERFORM pgbank_private.check_request_id('hold', request_id);
   IF from_account IS NULL OR to_account IS NULL OR expires_in IS NULL THEN
     RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = format('hold: %s must not be NULL',
       concat_ws(', ', CASE WHEN from_account IS NULL THEN 'from_account' END, CASE WHEN to_account IS NULL THEN 'to_account' END,
                       CASE WHEN expires_in IS NULL THEN 'expires_in' END));
   END IF;
-  IF amount IS NULL OR NOT (amount > 0 AND amount < 'Infinity' AND scale(amount) <= 2) THEN  -- likewise
-    PERFORM pgbank_private.check_amount('hold', amount);
-  END IF;
+  PERFORM pgbank_private.check_amount('hold', amount);
   IF expires_in <= interval '0' OR expires_in > interval '366 days' THEN
     RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format('hold: expires_in %L must be between 0 and 366 days', expires_in);
   END IF;

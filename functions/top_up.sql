@@ -8,15 +8,11 @@ AS $$
 DECLARE
   r pgbank.hold_result;
 BEGIN
-  IF request_id IS NULL OR request_id = '' OR length(request_id) > 200 THEN  -- a quick test; the helper has the rules and raises the error
-    PERFORM pgbank_private.check_request_id('top_up', request_id);
-  END IF;
+  PERFORM pgbank_private.check_request_id('top_up', request_id);
   IF account IS NULL THEN
     RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'top_up: account must not be NULL';
   END IF;
-  IF amount IS NULL OR NOT (amount > 0 AND amount < 'Infinity' AND scale(amount) <= 2) THEN  -- likewise
-    PERFORM pgbank_private.check_amount('top_up', amount);
-  END IF;
+  PERFORM pgbank_private.check_amount('top_up', amount);
   r := pgbank_private.transfer_one('top_up', request_id, pgbank_private.world(), account, amount);
   RETURN (r.request_id, r.status, r.reason, r.transaction_id, r.ts, r.from_account, r.to_account, r.amount, r.replayed);
 END

@@ -8,16 +8,12 @@ AS $$
 DECLARE
   r pgbank.hold_result;
 BEGIN
-  IF request_id IS NULL OR request_id = '' OR length(request_id) > 200 THEN  -- a quick test; the helper has the rules and raises the error
-    PERFORM pgbank_private.check_request_id('transfer', request_id);
-  END IF;
+  PERFORM pgbank_private.check_request_id('transfer', request_id);
   IF from_account IS NULL OR to_account IS NULL THEN
     RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = format('transfer: %s must not be NULL',
       concat_ws(', ', CASE WHEN from_account IS NULL THEN 'from_account' END, CASE WHEN to_account IS NULL THEN 'to_account' END));
   END IF;
-  IF amount IS NULL OR NOT (amount > 0 AND amount < 'Infinity' AND scale(amount) <= 2) THEN  -- likewise
-    PERFORM pgbank_private.check_amount('transfer', amount);
-  END IF;
+  PERFORM pgbank_private.check_amount('transfer', amount);
   r := pgbank_private.transfer_one('transfer', request_id, from_account, to_account, amount);
   RETURN (r.request_id, r.status, r.reason, r.transaction_id, r.ts, r.from_account, r.to_account, r.amount, r.replayed);
 END

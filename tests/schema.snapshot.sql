@@ -179,17 +179,13 @@ CREATE FUNCTION pgbank.hold(request_id text, from_account uuid, to_account uuid,
     SET search_path TO 'pgbank', 'pg_temp'
     AS $$
 BEGIN
-  IF request_id IS NULL OR request_id = '' OR length(request_id) > 200 THEN  -- a quick test; the helper has the rules and raises the error
-    PERFORM pgbank_private.check_request_id('hold', request_id);
-  END IF;
+  PERFORM pgbank_private.check_request_id('hold', request_id);
   IF from_account IS NULL OR to_account IS NULL OR expires_in IS NULL THEN
     RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = format('hold: %s must not be NULL',
       concat_ws(', ', CASE WHEN from_account IS NULL THEN 'from_account' END, CASE WHEN to_account IS NULL THEN 'to_account' END,
                       CASE WHEN expires_in IS NULL THEN 'expires_in' END));
   END IF;
-  IF amount IS NULL OR NOT (amount > 0 AND amount < 'Infinity' AND scale(amount) <= 2) THEN  -- likewise
-    PERFORM pgbank_private.check_amount('hold', amount);
-  END IF;
+  PERFORM pgbank_private.check_amount('hold', amount);
   IF expires_in <= interval '0' OR expires_in > interval '366 days' THEN
     RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format('hold: expires_in %L must be between 0 and 366 days', expires_in);
   END IF;
@@ -455,15 +451,11 @@ CREATE FUNCTION pgbank.top_up(request_id text, account uuid, amount numeric) RET
 DECLARE
   r pgbank.hold_result;
 BEGIN
-  IF request_id IS NULL OR request_id = '' OR length(request_id) > 200 THEN  -- a quick test; the helper has the rules and raises the error
-    PERFORM pgbank_private.check_request_id('top_up', request_id);
-  END IF;
+  PERFORM pgbank_private.check_request_id('top_up', request_id);
   IF account IS NULL THEN
     RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'top_up: account must not be NULL';
   END IF;
-  IF amount IS NULL OR NOT (amount > 0 AND amount < 'Infinity' AND scale(amount) <= 2) THEN  -- likewise
-    PERFORM pgbank_private.check_amount('top_up', amount);
-  END IF;
+  PERFORM pgbank_private.check_amount('top_up', amount);
   r := pgbank_private.transfer_one('top_up', request_id, pgbank_private.world(), account, amount);
   RETURN (r.request_id, r.status, r.reason, r.transaction_id, r.ts, r.from_account, r.to_account, r.amount, r.replayed);
 END
@@ -480,16 +472,12 @@ CREATE FUNCTION pgbank.transfer(request_id text, from_account uuid, to_account u
 DECLARE
   r pgbank.hold_result;
 BEGIN
-  IF request_id IS NULL OR request_id = '' OR length(request_id) > 200 THEN  -- a quick test; the helper has the rules and raises the error
-    PERFORM pgbank_private.check_request_id('transfer', request_id);
-  END IF;
+  PERFORM pgbank_private.check_request_id('transfer', request_id);
   IF from_account IS NULL OR to_account IS NULL THEN
     RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = format('transfer: %s must not be NULL',
       concat_ws(', ', CASE WHEN from_account IS NULL THEN 'from_account' END, CASE WHEN to_account IS NULL THEN 'to_account' END));
   END IF;
-  IF amount IS NULL OR NOT (amount > 0 AND amount < 'Infinity' AND scale(amount) <= 2) THEN  -- likewise
-    PERFORM pgbank_private.check_amount('transfer', amount);
-  END IF;
+  PERFORM pgbank_private.check_amount('transfer', amount);
   r := pgbank_private.transfer_one('transfer', request_id, from_account, to_account, amount);
   RETURN (r.request_id, r.status, r.reason, r.transaction_id, r.ts, r.from_account, r.to_account, r.amount, r.replayed);
 END
@@ -863,7 +851,7 @@ CREATE FUNCTION pgbank_private.move_money(sender uuid, receiver uuid, ts timesta
     LANGUAGE plpgsql
     AS $$  -- names are schema-qualified: no SET search_path, which costs every call
 DECLARE
-  world     CONSTANT uuid := '00000000-0000-0000-0000-000000000000'::uuid;  -- pgbank_private.world()
+  world     CONSTANT uuid := pgbank_private.world();
   first_id  uuid := least(sender, receiver);
   second_id uuid := greatest(sender, receiver);
   utc       timestamp := ts AT TIME ZONE 'UTC';
@@ -1088,7 +1076,7 @@ CREATE FUNCTION pgbank_private.rollup_transaction() RETURNS trigger
     LANGUAGE plpgsql
     AS $$  -- names are schema-qualified: no SET search_path, which costs every call
 DECLARE
-  world CONSTANT uuid := '00000000-0000-0000-0000-000000000000'::uuid;  -- pgbank_private.world()
+  world CONSTANT uuid := pgbank_private.world();
 BEGIN
   IF TG_OP = 'TRUNCATE' THEN
     TRUNCATE pgbank.user_monthly_totals;
@@ -1209,7 +1197,7 @@ DECLARE
   tx_ts   timestamptz := now();
   hold    uuid;
   owner   uuid;
-  world   CONSTANT uuid := '00000000-0000-0000-0000-000000000000'::uuid;  -- pgbank_private.world()
+  world   CONSTANT uuid := pgbank_private.world();
 BEGIN
   -- Only a top-up pays from the world, and never to it: a request is keyed by the account that
   -- pays (for a top-up, the one topped up), which must be a real one.
@@ -1221,21 +1209,20 @@ BEGIN
   -- Lock the accounts in one global order (smaller id first), one row per statement, reading only
   -- what the checks need. The world account is never locked (nor read): it keeps no balance, so
   -- top-ups don't queue on one row, and the first ledger migration made it.
+  IF to_account < from_account AND to_account <> world THEN  -- the payee's id comes first
+    SELECT u.id INTO payee_id FROM pgbank.users u WHERE u.id = to_account FOR UPDATE;
+  END IF;
   IF from_account = world THEN
     payer_id := world;
-    SELECT u.id INTO payee_id FROM pgbank.users u WHERE u.id = to_account FOR UPDATE;
-  ELSIF to_account = world THEN
-    SELECT u.id, u.balance - u.held - u.lower_limit INTO payer_id, room FROM pgbank.users u WHERE u.id = from_account FOR UPDATE;
-    payee_id := world;
-  ELSIF from_account < to_account THEN
-    SELECT u.id, u.balance - u.held - u.lower_limit INTO payer_id, room FROM pgbank.users u WHERE u.id = from_account FOR UPDATE;
-    SELECT u.id INTO payee_id FROM pgbank.users u WHERE u.id = to_account FOR UPDATE;
-  ELSIF from_account > to_account THEN
-    SELECT u.id INTO payee_id FROM pgbank.users u WHERE u.id = to_account FOR UPDATE;
-    SELECT u.id, u.balance - u.held - u.lower_limit INTO payer_id, room FROM pgbank.users u WHERE u.id = from_account FOR UPDATE;
   ELSE
     SELECT u.id, u.balance - u.held - u.lower_limit INTO payer_id, room FROM pgbank.users u WHERE u.id = from_account FOR UPDATE;
+  END IF;
+  IF to_account = world THEN
+    payee_id := world;
+  ELSIF to_account = from_account THEN
     payee_id := payer_id;
+  ELSIF to_account > from_account THEN  -- the payer's id came first (always so for a top-up: the world's id is the smallest)
+    SELECT u.id INTO payee_id FROM pgbank.users u WHERE u.id = to_account FOR UPDATE;
   END IF;
   -- A request belongs to the account that pays (for a top-up: the account topped up).
   owner := CASE WHEN from_account = world THEN to_account ELSE from_account END;

@@ -4,7 +4,7 @@ RETURNS void
 LANGUAGE plpgsql
 AS $$  -- names are schema-qualified: no SET search_path, which costs every call
 DECLARE
-  world     CONSTANT uuid := '00000000-0000-0000-0000-000000000000'::uuid;  -- pgbank_private.world()
+  world     CONSTANT uuid := pgbank_private.world();
   first_id  uuid := least(sender, receiver);
   second_id uuid := greatest(sender, receiver);
   utc       timestamp := ts AT TIME ZONE 'UTC';

@@ -4,7 +4,7 @@ RETURNS trigger
 LANGUAGE plpgsql
 AS $$  -- names are schema-qualified: no SET search_path, which costs every call
 DECLARE
-  world CONSTANT uuid := '00000000-0000-0000-0000-000000000000'::uuid;  -- pgbank_private.world()
+  world CONSTANT uuid := pgbank_private.world();
 BEGIN
   IF TG_OP = 'TRUNCATE' THEN
     TRUNCATE pgbank.user_monthly_totals;

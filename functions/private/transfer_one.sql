@@ -15,7 +15,7 @@ DECLARE
   tx_ts   timestamptz := now();
   hold    uuid;
   owner   uuid;
-  world   CONSTANT uuid := '00000000-0000-0000-0000-000000000000'::uuid;  -- pgbank_private.world()
+  world   CONSTANT uuid := pgbank_private.world();
 BEGIN
   -- Only a top-up pays from the world, and never to it: a request is keyed by the account that
   -- pays (for a top-up, the one topped up), which must be a real one.
@@ -27,21 +27,20 @@ BEGIN
   -- Lock the accounts in one global order (smaller id first), one row per statement, reading only
   -- what the checks need. The world account is never locked (nor read): it keeps no balance, so
   -- top-ups don't queue on one row, and the first ledger migration made it.
+  IF to_account < from_account AND to_account <> world THEN  -- the payee's id comes first
+    SELECT u.id INTO payee_id FROM pgbank.users u WHERE u.id = to_account FOR UPDATE;
+  END IF;
   IF from_account = world THEN
     payer_id := world;
-    SELECT u.id INTO payee_id FROM pgbank.users u WHERE u.id = to_account FOR UPDATE;
-  ELSIF to_account = world THEN
-    SELECT u.id, u.balance - u.held - u.lower_limit INTO payer_id, room FROM pgbank.users u WHERE u.id = from_account FOR UPDATE;
-    payee_id := world;
-  ELSIF from_account < to_account THEN
-    SELECT u.id, u.balance - u.held - u.lower_limit INTO payer_id, room FROM pgbank.users u WHERE u.id = from_account FOR UPDATE;
-    SELECT u.id INTO payee_id FROM pgbank.users u WHERE u.id = to_account FOR UPDATE;
-  ELSIF from_account > to_account THEN
-    SELECT u.id INTO payee_id FROM pgbank.users u WHERE u.id = to_account FOR UPDATE;
-    SELECT u.id, u.balance - u.held - u.lower_limit INTO payer_id, room FROM pgbank.users u WHERE u.id = from_account FOR UPDATE;
   ELSE
     SELECT u.id, u.balance - u.held - u.lower_limit INTO payer_id, room FROM pgbank.users u WHERE u.id = from_account FOR UPDATE;
+  END IF;
+  IF to_account = world THEN
+    payee_id := world;
+  ELSIF to_account = from_account THEN
     payee_id := payer_id;
+  ELSIF to_account > from_account THEN  -- the payer's id came first (always so for a top-up: the world's id is the smallest)
+    SELECT u.id INTO payee_id FROM pgbank.users u WHERE u.id = to_account FOR UPDATE;
   END IF;
   -- A request belongs to the account that pays (for a top-up: the account topped up).
   owner := CASE WHEN from_account = world THEN to_account ELSE from_account END;
