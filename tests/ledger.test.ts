@@ -271,13 +271,13 @@ test('writes outside the API: a row from an account to itself moves nothing; a h
 });
 
 test('the requests and monthly-totals rules hold for direct writes too (23514, from their domains)', async () => {
-  const a = await newAccount('Rules', '5'); // the top-up makes a's row of this month
+  const a = await newAccount('Rules', '5');
   const bad = [
     [`insert into pgbank.requests (account, request_id, kind, to_accounts, amounts, status) values ('${a}', '', 'transfer', '{}', '{}', 'success')`, /request_key/],
     [`insert into pgbank.requests (account, request_id, kind, to_accounts, amounts, status) values ('${a}', 'k', 'refund', '{}', '{}', 'success')`, /request_kind/],
     [`insert into pgbank.requests (account, request_id, kind, to_accounts, amounts, status) values ('${a}', 'k', 'transfer', '{}', '{}', 'init')`, /request_status/],
     [`insert into pgbank.user_monthly_totals values ('${a}', '2024-02-02', 0, 0, array_fill(0, array[31]), array_fill(0, array[31]))`, /month_start/],
-    [`update pgbank.user_monthly_totals set sent_days = sent_days[1:30] where user_id = '${a}'`, /month_days/],
+    [`insert into pgbank.user_monthly_totals values ('${a}', '2024-03-01', 0, 0, array_fill(0, array[30]), array_fill(0, array[31]))`, /month_days/],
   ] as const;
   for (const [text, domain] of bad) {
     const err = await sqlstate(db.sql.unsafe(text));
@@ -318,6 +318,55 @@ test('pgbank_app can call every ledger function (and nothing else)', async () =>
     `select pgbank_private.move_money('${a}', '${b}', now(), 1)`]) {
     assert.is((await sqlstate(asApp(denied))).code, '42501', denied);
   }
+  assert.equal(await verifyBalances(db.sql), []);
+});
+
+test('an account row holds the totals of its latest day; a later day moves them to the monthly row, an earlier one goes there', async () => {
+  const a = await newAccount('Daily A', '100');
+  const b = await newAccount('Daily B');
+  await transfer(db.sql, key('d'), a, b, '10');
+  const day = async (id: string) => {
+    const [r] = await db.sql`select totals_day::text as day, day_sent::text as sent, day_received::text as received from pgbank.users where id = ${id}`;
+    return [r!.day, money(r!.sent), money(r!.received)];
+  };
+  const [dates] = await db.sql<{ today: string; yesterday: string; tomorrow: string }[]>`
+    select (now() at time zone 'UTC')::date::text as today, ((now() at time zone 'UTC')::date - 1)::text as yesterday,
+           ((now() at time zone 'UTC')::date + 1)::text as tomorrow`;
+  const { today, yesterday, tomorrow } = dates!;
+  assert.equal(await day(a), [today, '10.00', '100.00']);
+  assert.equal(await day(b), [today, '0.00', '10.00']);
+  const monthly = async (id: string, on: string) => {
+    const [r] = await db.sql`
+      select t.sent_days[extract(day from ${on}::date)::int]::text as sent, t.received_days[extract(day from ${on}::date)::int]::text as received
+        from pgbank.user_monthly_totals t where t.user_id = ${id} and t.month = date_trunc('month', ${on}::date)`;
+    return r ? [money(r.sent), money(r.received)] : null;
+  };
+  assert.is(await monthly(a, today), null, 'today is in the account row only');
+
+  // A row dated yesterday (a late one) goes to yesterday's monthly row; the account rows keep today.
+  await db.sql`insert into pgbank.transactions (ts, sender, receiver, amount) values (${yesterday}::date + time '12:00', ${a}, ${b}, 1)`;
+  assert.equal(await monthly(a, yesterday), ['1.00', '0.00']);
+  assert.equal(await day(a), [today, '10.00', '100.00']);
+  // A row dated tomorrow: today's totals move to today's monthly row, the account rows hold tomorrow.
+  const [late] = await db.sql`insert into pgbank.transactions (ts, sender, receiver, amount)
+                              values (${tomorrow}::date + time '00:00:01', ${a}, ${b}, 2) returning id, ts`;
+  assert.equal(await monthly(a, today), ['10.00', '100.00']);
+  assert.equal(await monthly(b, today), ['0.00', '10.00']);
+  assert.equal(await day(a), [tomorrow, '2.00', '0.00']);
+  assert.equal(await day(b), [tomorrow, '0.00', '2.00']);
+  // Taking back today's transfer now goes to today's monthly row.
+  await db.sql`update pgbank.transactions set status = 'reversed' where sender = ${a} and receiver = ${b} and amount = 10`;
+  assert.equal(await monthly(a, today), ['0.00', '100.00']);
+  assert.equal([...await db.sql`select * from pgbank_private.verify_monthly_totals()`], []);
+  assert.equal(await verifyBalances(db.sql), []);
+  // sum_amount adds both homes: a sent 1 yesterday, 0 today (taken back), 2 tomorrow.
+  const sent = async (id: string) => money((await sumAmount(db.sql, id, `${yesterday}T00:00:00`, `${tomorrow}T12:00:00`, 'sender')).sumAmount);
+  assert.equal([await sent(a), await sent(b)], ['3.00', '0.00']);
+  const received = await sumAmount(db.sql, b, `${today}T00:00:00`, `${tomorrow}T00:00:02`, 'receiver');
+  assert.is(money(received.sumAmount), '2.00');
+  await db.sql`delete from pgbank.transactions where id = ${late!.id} and ts = ${late!.ts}`;
+  assert.equal(await day(a), [tomorrow, '0.00', '0.00'], 'the row\'s day, back to nothing');
+  assert.equal([...await db.sql`select * from pgbank_private.verify_monthly_totals()`], []);
   assert.equal(await verifyBalances(db.sql), []);
 });
 

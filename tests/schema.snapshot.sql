@@ -625,6 +625,31 @@ ALTER FUNCTION pgbank.void_hold(hold_id uuid) OWNER TO postgres;
 
 COMMENT ON FUNCTION pgbank.void_hold(hold_id uuid) IS 'Void a hold: release its reserved funds; status voided, or expired when past its deadline';
 
+CREATE FUNCTION pgbank_private.add_day_totals(account uuid, on_day date, sent_amount numeric, received_amount numeric) RETURNS void
+    LANGUAGE plpgsql
+    AS $$  -- names are schema-qualified: no SET search_path, which costs every call
+DECLARE
+  d             int := extract(day FROM on_day)::int;
+  sent_days     numeric[] := array_fill(0::numeric, ARRAY[31]);
+  received_days numeric[] := array_fill(0::numeric, ARRAY[31]);
+BEGIN
+  IF on_day IS NULL OR (sent_amount = 0 AND received_amount = 0) THEN
+    RETURN;
+  END IF;
+  sent_days[d] := sent_amount;
+  received_days[d] := received_amount;
+  INSERT INTO pgbank.user_monthly_totals AS t (user_id, month, sent, received, sent_days, received_days)
+  VALUES (account, date_trunc('month', on_day)::date, sent_amount, received_amount, sent_days, received_days)
+  ON CONFLICT (user_id, month) DO UPDATE
+     SET sent = t.sent + sent_amount, received = t.received + received_amount,
+         sent_days[d] = t.sent_days[d] + sent_amount, received_days[d] = t.received_days[d] + received_amount;
+END
+$$;
+
+ALTER FUNCTION pgbank_private.add_day_totals(account uuid, on_day date, sent_amount numeric, received_amount numeric) OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank_private.add_day_totals(account uuid, on_day date, sent_amount numeric, received_amount numeric) IS 'Helper: adds an account''s sent and received of one UTC day to its row in pgbank.user_monthly_totals';
+
 CREATE FUNCTION pgbank_private.check_amount(caller text, amount numeric, what text DEFAULT 'amount'::text) RETURNS void
     LANGUAGE plpgsql IMMUTABLE
     AS $$
@@ -851,70 +876,52 @@ CREATE FUNCTION pgbank_private.move_money(sender uuid, receiver uuid, ts timesta
     LANGUAGE plpgsql
     AS $$  -- names are schema-qualified: no SET search_path, which costs every call
 DECLARE
-  world     CONSTANT uuid := pgbank_private.world();
-  first_id  uuid := least(sender, receiver);
-  second_id uuid := greatest(sender, receiver);
-  utc       timestamp := ts AT TIME ZONE 'UTC';
-  m         date := date_trunc('month', utc)::date;
-  d         int := extract(day FROM utc)::int;
-  zeros     numeric[];  -- a new month's row: 0 every day,
-  days      numeric[];  -- but the row's day
+  world    CONSTANT uuid := pgbank_private.world();
+  on_day   date := (ts AT TIME ZONE 'UTC')::date;
+  account  uuid;
+  sent     numeric;  -- this account's part of the movement
+  received numeric;
+  row_day  date;     -- the day the account's row holds totals of, and those totals
+  row_sent numeric;
+  row_received numeric;
 BEGIN
-  -- Accounts in id order, so two writers never lock the same two in opposite orders. The world
-  -- account (the smallest id, made by the first ledger migration) keeps no balance: every top-up
-  -- would queue on its row.
-  IF first_id <> world THEN
-    UPDATE pgbank.users u SET balance = u.balance + CASE WHEN sender = receiver THEN 0 WHEN u.id = sender THEN -amount ELSE amount END,
-                       version = u.version + 1, modified_at = now()
-     WHERE u.id = first_id;
+  -- Accounts in id order (once when sender = receiver), so two writers never lock the same two in
+  -- opposite orders. The world keeps no balance nor totals: every top-up would queue on its row.
+  FOREACH account IN ARRAY CASE WHEN sender = receiver THEN ARRAY[sender]
+                                ELSE ARRAY[least(sender, receiver), greatest(sender, receiver)] END LOOP
+    CONTINUE WHEN account = world;
+    sent := CASE WHEN account = sender THEN amount ELSE 0 END;
+    received := CASE WHEN account = receiver THEN amount ELSE 0 END;
+    -- Almost always the account has moved money on this day already, and its row holds the day's
+    -- totals: one statement for the balance and the totals.
+    UPDATE pgbank.users u
+       SET balance = u.balance + received - sent, day_sent = u.day_sent + sent, day_received = u.day_received + received,
+           version = u.version + 1, modified_at = now()
+     WHERE u.id = account AND u.totals_day = on_day;
+    CONTINUE WHEN FOUND;
+    SELECT u.totals_day, u.day_sent, u.day_received INTO row_day, row_sent, row_received
+      FROM pgbank.users u WHERE u.id = account FOR UPDATE;
     IF NOT FOUND THEN
-      RAISE EXCEPTION USING ERRCODE = '23503', MESSAGE = format('transaction from %L to %L: unknown user %L', sender, receiver, first_id);
+      RAISE EXCEPTION USING ERRCODE = '23503', MESSAGE = format('transaction from %L to %L: unknown user %L', sender, receiver, account);
     END IF;
-  END IF;
-  IF second_id <> first_id THEN
-    UPDATE pgbank.users u SET balance = u.balance + CASE WHEN u.id = sender THEN -amount ELSE amount END,
-                       version = u.version + 1, modified_at = now()
-     WHERE u.id = second_id;
-    IF NOT FOUND THEN
-      RAISE EXCEPTION USING ERRCODE = '23503', MESSAGE = format('transaction from %L to %L: unknown user %L', sender, receiver, second_id);
+    IF row_day IS NULL OR row_day < on_day THEN  -- its first movement of a later day: the row's day goes to its monthly row
+      PERFORM pgbank_private.add_day_totals(account, row_day, row_sent, row_received);
+      UPDATE pgbank.users u
+         SET balance = u.balance + received - sent, totals_day = on_day, day_sent = sent, day_received = received,
+             version = u.version + 1, modified_at = now()
+       WHERE u.id = account;
+    ELSE  -- a movement dated before the row's day (a late row, or one taken back): to its monthly row
+      UPDATE pgbank.users u SET balance = u.balance + received - sent, version = u.version + 1, modified_at = now()
+       WHERE u.id = account;
+      PERFORM pgbank_private.add_day_totals(account, on_day, sent, received);
     END IF;
-  END IF;
-
-  -- Monthly totals: the sender's sent and the receiver's received, of the row's UTC month and
-  -- day. Single-row statements, their order free: both users' rows are locked above. The month's
-  -- row almost always exists, and a plain UPDATE costs less than an upsert (which locks the row
-  -- before it updates it). The world keeps no totals (nor a balance): every top-up would queue
-  -- on its row.
-  IF sender <> world THEN
-    UPDATE pgbank.user_monthly_totals t SET sent = t.sent + amount, sent_days[d] = t.sent_days[d] + amount
-     WHERE t.user_id = sender AND t.month = m;
-    IF NOT FOUND THEN
-      zeros := array_fill(0::numeric, ARRAY[31]);
-      days := zeros;
-      days[d] := amount;
-      INSERT INTO pgbank.user_monthly_totals AS t (user_id, month, sent, received, sent_days, received_days)
-      VALUES (sender, m, amount, 0, days, zeros)
-      ON CONFLICT (user_id, month) DO UPDATE SET sent = t.sent + amount, sent_days[d] = t.sent_days[d] + amount;
-    END IF;
-  END IF;
-  IF receiver <> world THEN
-    UPDATE pgbank.user_monthly_totals t SET received = t.received + amount, received_days[d] = t.received_days[d] + amount
-     WHERE t.user_id = receiver AND t.month = m;
-    IF NOT FOUND THEN
-      zeros := array_fill(0::numeric, ARRAY[31]);
-      days := zeros;
-      days[d] := amount;
-      INSERT INTO pgbank.user_monthly_totals AS t (user_id, month, sent, received, sent_days, received_days)
-      VALUES (receiver, m, 0, amount, zeros, days)
-      ON CONFLICT (user_id, month) DO UPDATE SET received = t.received + amount, received_days[d] = t.received_days[d] + amount;
-    END IF;
-  END IF;
+  END LOOP;
 END
 $$;
 
 ALTER FUNCTION pgbank_private.move_money(sender uuid, receiver uuid, ts timestamp with time zone, amount numeric) OWNER TO postgres;
 
-COMMENT ON FUNCTION pgbank_private.move_money(sender uuid, receiver uuid, ts timestamp with time zone, amount numeric) IS 'Helper: moves an effective amount between two accounts (balances, versions, monthly totals), in account-id order';
+COMMENT ON FUNCTION pgbank_private.move_money(sender uuid, receiver uuid, ts timestamp with time zone, amount numeric) IS 'Helper: moves an effective amount between two accounts (balances, versions, day and monthly totals), in account-id order';
 
 CREATE FUNCTION pgbank_private.open_accounts(amount numeric, at timestamp with time zone DEFAULT '2023-01-01 00:00:00+00'::timestamp with time zone) RETURNS integer
     LANGUAGE plpgsql
@@ -1080,7 +1087,9 @@ DECLARE
 BEGIN
   IF TG_OP = 'TRUNCATE' THEN
     TRUNCATE pgbank.user_monthly_totals;
-    UPDATE pgbank.users SET balance = 0, held = 0, version = version + 1, modified_at = now() WHERE balance <> 0 OR held <> 0;
+    UPDATE pgbank.users SET balance = 0, held = 0, totals_day = NULL, day_sent = 0, day_received = 0,
+                            version = version + 1, modified_at = now()
+     WHERE balance <> 0 OR held <> 0 OR totals_day IS NOT NULL;
     RETURN NULL;
   END IF;
   IF TG_OP = 'UPDATE' AND OLD.status = NEW.status
@@ -1110,7 +1119,7 @@ $$;
 
 ALTER FUNCTION pgbank_private.rollup_transaction() OWNER TO postgres;
 
-COMMENT ON FUNCTION pgbank_private.rollup_transaction() IS 'Trigger: keeps pgbank.users balance/held and pgbank.user_monthly_totals equal to what the transactions say';
+COMMENT ON FUNCTION pgbank_private.rollup_transaction() IS 'Trigger: keeps pgbank.users balance/held/day totals and pgbank.user_monthly_totals equal to what the transactions say';
 
 CREATE FUNCTION pgbank_private.run_maintenance() RETURNS void
     LANGUAGE plpgsql
@@ -1144,21 +1153,28 @@ DECLARE
   cut       timestamptz := end_day::timestamp AT TIME ZONE 'UTC';  -- midnight before ts_end
 BEGIN
   -- One row per month from ts_start's month to end_day's. A month wholly inside counts its
-  -- total; a month cut by the window sums the slice of its days inside.
-  SELECT coalesce(sum(CASE WHEN m.month >= first_day AND b.next_month <= end_day THEN x.total
+  -- total; a month cut by the window sums the slice of its days inside. The day whose totals the
+  -- account's own row holds comes as one more month row, with that one day.
+  SELECT coalesce(sum(CASE WHEN m.month >= first_day AND b.next_month <= end_day THEN m.total
                            WHEN first_day < end_day THEN
-                             (SELECT sum(d) FROM unnest(x.days[greatest(first_day, m.month) - m.month + 1
+                             (SELECT sum(d) FROM unnest(m.days[greatest(first_day, m.month) - m.month + 1
                                                                : least(end_day, b.next_month) - m.month]) AS d)
                       END), 0),
-         max(x.days[ts_start::date - m.month + 1]) FILTER (WHERE m.month = date_trunc('month', ts_start)),
-         max(x.days[end_day - m.month + 1]) FILTER (WHERE m.month = date_trunc('month', end_day))
+         sum(m.days[ts_start::date - m.month + 1]) FILTER (WHERE m.month = date_trunc('month', ts_start)),
+         sum(m.days[end_day - m.month + 1]) FILTER (WHERE m.month = date_trunc('month', end_day))
     INTO whole, left_day, right_day
-    FROM user_monthly_totals m
-   CROSS JOIN LATERAL (SELECT (m.month + interval '1 month')::date AS next_month) b
-   CROSS JOIN LATERAL (SELECT CASE WHEN v_dir = 'sender' THEN m.sent ELSE m.received END AS total,
-                              CASE WHEN v_dir = 'sender' THEN m.sent_days ELSE m.received_days END AS days) x
-   WHERE m.user_id = v_user AND m.month >= date_trunc('month', ts_start) AND m.month <= end_day;
-
+    FROM (SELECT t.month::date AS month,
+                 CASE WHEN v_dir = 'sender' THEN t.sent ELSE t.received END AS total,
+                 CASE WHEN v_dir = 'sender' THEN t.sent_days ELSE t.received_days END::numeric[] AS days
+            FROM user_monthly_totals t
+           WHERE t.user_id = v_user AND t.month >= date_trunc('month', ts_start) AND t.month <= end_day
+          UNION ALL
+          SELECT r.month, r.total, array_fill(0::numeric, ARRAY[r.i - 1]) || r.total || array_fill(0::numeric, ARRAY[31 - r.i])
+            FROM users u
+           CROSS JOIN LATERAL (SELECT date_trunc('month', u.totals_day)::date AS month, extract(day FROM u.totals_day)::int AS i,
+                                      CASE WHEN v_dir = 'sender' THEN u.day_sent ELSE u.day_received END AS total) r
+           WHERE u.id = v_user AND r.month >= date_trunc('month', ts_start) AND r.month <= end_day) m
+   CROSS JOIN LATERAL (SELECT (m.month + interval '1 month')::date AS next_month) b;
   IF first_day >= end_day AND (ts_start::date = ts_end::date OR ts_end = end_day) THEN
     -- Within one day (or up to its end).
     RETURN CASE WHEN coalesce(left_day, 0) = 0 OR lo = hi THEN 0 ELSE pgbank_private.edge_sum(v_user, v_dir, lo, hi) END;
@@ -1272,11 +1288,15 @@ CREATE FUNCTION pgbank_private.verify_monthly_totals() RETURNS TABLE(user_id uui
     SET search_path TO 'pgbank', 'pg_temp'
     AS $$
   -- Independent of how the totals were written: unpack the stored days, sum the raw rows, compare.
-  WITH stored AS (
-    SELECT m.user_id, m.month + (x.i::int - 1) AS day, x.sent, x.received
-      FROM user_monthly_totals m
-     CROSS JOIN LATERAL unnest(m.sent_days, m.received_days) WITH ORDINALITY AS x(sent, received, i)
-     WHERE x.sent <> 0 OR x.received <> 0
+  WITH stored AS (  -- a day's totals: its monthly row's day plus the account row's, when it holds that day
+    SELECT x.user_id, x.day, sum(x.sent) AS sent, sum(x.received) AS received
+      FROM (SELECT m.user_id, m.month + (d.i::int - 1) AS day, d.sent, d.received
+              FROM user_monthly_totals m
+             CROSS JOIN LATERAL unnest(m.sent_days, m.received_days) WITH ORDINALITY AS d(sent, received, i)
+            UNION ALL
+            SELECT u.id, u.totals_day, u.day_sent, u.day_received FROM users u WHERE u.totals_day IS NOT NULL) x
+     GROUP BY 1, 2
+    HAVING sum(x.sent) <> 0 OR sum(x.received) <> 0
   ), actual AS (
     SELECT c.user_id, c.day, sum(c.sent) AS sent, sum(c.received) AS received
       FROM transactions t
@@ -1303,7 +1323,7 @@ $$;
 
 ALTER FUNCTION pgbank_private.verify_monthly_totals() OWNER TO postgres;
 
-COMMENT ON FUNCTION pgbank_private.verify_monthly_totals() IS 'Audit: (user, day) where pgbank.user_monthly_totals differs from the transactions (NULL amounts: a month total differs from its days); empty when exact';
+COMMENT ON FUNCTION pgbank_private.verify_monthly_totals() IS 'Audit: (user, day) where pgbank.user_monthly_totals (and the day in pgbank.users) differs from the transactions (NULL amounts: a month total differs from its days); empty when exact';
 
 CREATE FUNCTION pgbank_private.world() RETURNS uuid
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -1440,6 +1460,9 @@ CREATE TABLE pgbank.users (
     lower_limit numeric DEFAULT 0,
     version bigint DEFAULT 0 NOT NULL,
     modified_at timestamp with time zone DEFAULT now() NOT NULL,
+    totals_day date,
+    day_sent numeric DEFAULT 0 NOT NULL,
+    day_received numeric DEFAULT 0 NOT NULL,
     CONSTRAINT users_held_not_negative CHECK ((held >= (0)::numeric)),
     CONSTRAINT users_lower_limit_finite CHECK (((lower_limit IS NULL) OR ((lower_limit <= (0)::numeric) AND (lower_limit > '-Infinity'::numeric)))),
     CONSTRAINT users_name_check CHECK ((name <> ''::text)),
@@ -1453,6 +1476,8 @@ COMMENT ON TABLE pgbank.users IS 'Account holders: every user can be sender or r
 COMMENT ON COLUMN pgbank.users.balance IS 'Posted balance: received minus sent, effective transactions only (kept by trigger)';
 
 COMMENT ON COLUMN pgbank.users.held IS 'Sum of open holds this account pays (kept by trigger); available = balance - held';
+
+COMMENT ON COLUMN pgbank.users.totals_day IS 'UTC day of day_sent/day_received: effective transactions of that day not (yet) in pgbank.user_monthly_totals (kept by trigger)';
 
 ALTER TABLE ONLY pgbank.historical_transactions
     ADD CONSTRAINT historical_transactions_pkey PRIMARY KEY (id);
@@ -1560,6 +1585,8 @@ GRANT ALL ON FUNCTION pgbank.verify_balances() TO pgbank_app;
 
 REVOKE ALL ON FUNCTION pgbank.void_hold(hold_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgbank.void_hold(hold_id uuid) TO pgbank_app;
+
+REVOKE ALL ON FUNCTION pgbank_private.add_day_totals(account uuid, on_day date, sent_amount numeric, received_amount numeric) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.check_amount(caller text, amount numeric, what text) FROM PUBLIC;
 

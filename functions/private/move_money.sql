@@ -1,68 +1,50 @@
--- Moves an effective amount (negative: takes it back) from sender to receiver: balances, versions and monthly totals.
+-- Moves an effective amount (negative: takes it back) from sender to receiver: balances, versions and day totals.
 CREATE OR REPLACE FUNCTION pgbank_private.move_money(sender uuid, receiver uuid, ts timestamptz, amount numeric)
 RETURNS void
 LANGUAGE plpgsql
 AS $$  -- names are schema-qualified: no SET search_path, which costs every call
 DECLARE
-  world     CONSTANT uuid := pgbank_private.world();
-  first_id  uuid := least(sender, receiver);
-  second_id uuid := greatest(sender, receiver);
-  utc       timestamp := ts AT TIME ZONE 'UTC';
-  m         date := date_trunc('month', utc)::date;
-  d         int := extract(day FROM utc)::int;
-  zeros     numeric[];  -- a new month's row: 0 every day,
-  days      numeric[];  -- but the row's day
+  world    CONSTANT uuid := pgbank_private.world();
+  on_day   date := (ts AT TIME ZONE 'UTC')::date;
+  account  uuid;
+  sent     numeric;  -- this account's part of the movement
+  received numeric;
+  row_day  date;     -- the day the account's row holds totals of, and those totals
+  row_sent numeric;
+  row_received numeric;
 BEGIN
-  -- Accounts in id order, so two writers never lock the same two in opposite orders. The world
-  -- account (the smallest id, made by the first ledger migration) keeps no balance: every top-up
-  -- would queue on its row.
-  IF first_id <> world THEN
-    UPDATE pgbank.users u SET balance = u.balance + CASE WHEN sender = receiver THEN 0 WHEN u.id = sender THEN -amount ELSE amount END,
-                       version = u.version + 1, modified_at = now()
-     WHERE u.id = first_id;
+  -- Accounts in id order (once when sender = receiver), so two writers never lock the same two in
+  -- opposite orders. The world keeps no balance nor totals: every top-up would queue on its row.
+  FOREACH account IN ARRAY CASE WHEN sender = receiver THEN ARRAY[sender]
+                                ELSE ARRAY[least(sender, receiver), greatest(sender, receiver)] END LOOP
+    CONTINUE WHEN account = world;
+    sent := CASE WHEN account = sender THEN amount ELSE 0 END;
+    received := CASE WHEN account = receiver THEN amount ELSE 0 END;
+    -- Almost always the account has moved money on this day already, and its row holds the day's
+    -- totals: one statement for the balance and the totals.
+    UPDATE pgbank.users u
+       SET balance = u.balance + received - sent, day_sent = u.day_sent + sent, day_received = u.day_received + received,
+           version = u.version + 1, modified_at = now()
+     WHERE u.id = account AND u.totals_day = on_day;
+    CONTINUE WHEN FOUND;
+    SELECT u.totals_day, u.day_sent, u.day_received INTO row_day, row_sent, row_received
+      FROM pgbank.users u WHERE u.id = account FOR UPDATE;
     IF NOT FOUND THEN
-      RAISE EXCEPTION USING ERRCODE = '23503', MESSAGE = format('transaction from %L to %L: unknown user %L', sender, receiver, first_id);
+      RAISE EXCEPTION USING ERRCODE = '23503', MESSAGE = format('transaction from %L to %L: unknown user %L', sender, receiver, account);
     END IF;
-  END IF;
-  IF second_id <> first_id THEN
-    UPDATE pgbank.users u SET balance = u.balance + CASE WHEN u.id = sender THEN -amount ELSE amount END,
-                       version = u.version + 1, modified_at = now()
-     WHERE u.id = second_id;
-    IF NOT FOUND THEN
-      RAISE EXCEPTION USING ERRCODE = '23503', MESSAGE = format('transaction from %L to %L: unknown user %L', sender, receiver, second_id);
+    IF row_day IS NULL OR row_day < on_day THEN  -- its first movement of a later day: the row's day goes to its monthly row
+      PERFORM pgbank_private.add_day_totals(account, row_day, row_sent, row_received);
+      UPDATE pgbank.users u
+         SET balance = u.balance + received - sent, totals_day = on_day, day_sent = sent, day_received = received,
+             version = u.version + 1, modified_at = now()
+       WHERE u.id = account;
+    ELSE  -- a movement dated before the row's day (a late row, or one taken back): to its monthly row
+      UPDATE pgbank.users u SET balance = u.balance + received - sent, version = u.version + 1, modified_at = now()
+       WHERE u.id = account;
+      PERFORM pgbank_private.add_day_totals(account, on_day, sent, received);
     END IF;
-  END IF;
-
-  -- Monthly totals: the sender's sent and the receiver's received, of the row's UTC month and
-  -- day. Single-row statements, their order free: both users' rows are locked above. The month's
-  -- row almost always exists, and a plain UPDATE costs less than an upsert (which locks the row
-  -- before it updates it). The world keeps no totals (nor a balance): every top-up would queue
-  -- on its row.
-  IF sender <> world THEN
-    UPDATE pgbank.user_monthly_totals t SET sent = t.sent + amount, sent_days[d] = t.sent_days[d] + amount
-     WHERE t.user_id = sender AND t.month = m;
-    IF NOT FOUND THEN
-      zeros := array_fill(0::numeric, ARRAY[31]);
-      days := zeros;
-      days[d] := amount;
-      INSERT INTO pgbank.user_monthly_totals AS t (user_id, month, sent, received, sent_days, received_days)
-      VALUES (sender, m, amount, 0, days, zeros)
-      ON CONFLICT (user_id, month) DO UPDATE SET sent = t.sent + amount, sent_days[d] = t.sent_days[d] + amount;
-    END IF;
-  END IF;
-  IF receiver <> world THEN
-    UPDATE pgbank.user_monthly_totals t SET received = t.received + amount, received_days[d] = t.received_days[d] + amount
-     WHERE t.user_id = receiver AND t.month = m;
-    IF NOT FOUND THEN
-      zeros := array_fill(0::numeric, ARRAY[31]);
-      days := zeros;
-      days[d] := amount;
-      INSERT INTO pgbank.user_monthly_totals AS t (user_id, month, sent, received, sent_days, received_days)
-      VALUES (receiver, m, 0, amount, zeros, days)
-      ON CONFLICT (user_id, month) DO UPDATE SET received = t.received + amount, received_days[d] = t.received_days[d] + amount;
-    END IF;
-  END IF;
+  END LOOP;
 END
 $$;
 COMMENT ON FUNCTION pgbank_private.move_money(uuid, uuid, timestamptz, numeric) IS
-  'Helper: moves an effective amount between two accounts (balances, versions, monthly totals), in account-id order';
+  'Helper: moves an effective amount between two accounts (balances, versions, day and monthly totals), in account-id order';

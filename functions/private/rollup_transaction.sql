@@ -1,4 +1,4 @@
--- Trigger: a transaction moves balances and monthly totals while it is 'success', and reserves the payer's funds while 'held'.
+-- Trigger: a transaction moves balances and day/monthly totals while it is 'success', and reserves the payer's funds while 'held'.
 CREATE OR REPLACE FUNCTION pgbank_private.rollup_transaction()
 RETURNS trigger
 LANGUAGE plpgsql
@@ -8,7 +8,9 @@ DECLARE
 BEGIN
   IF TG_OP = 'TRUNCATE' THEN
     TRUNCATE pgbank.user_monthly_totals;
-    UPDATE pgbank.users SET balance = 0, held = 0, version = version + 1, modified_at = now() WHERE balance <> 0 OR held <> 0;
+    UPDATE pgbank.users SET balance = 0, held = 0, totals_day = NULL, day_sent = 0, day_received = 0,
+                            version = version + 1, modified_at = now()
+     WHERE balance <> 0 OR held <> 0 OR totals_day IS NOT NULL;
     RETURN NULL;
   END IF;
   IF TG_OP = 'UPDATE' AND OLD.status = NEW.status
@@ -36,7 +38,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION pgbank_private.rollup_transaction() IS
-  'Trigger: keeps pgbank.users balance/held and pgbank.user_monthly_totals equal to what the transactions say';
+  'Trigger: keeps pgbank.users balance/held/day totals and pgbank.user_monthly_totals equal to what the transactions say';
 
 -- Row triggers (cloned to every partition); a row only costs a call when it counts. Like
 -- foreign-key triggers they don't fire under session_replication_role = replica: bulk loaders

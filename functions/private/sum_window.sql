@@ -1,4 +1,4 @@
--- Exact sum of a user's effective transactions in [ts_start, ts_end) (UTC): monthly totals for whole days, day partitions for the rest.
+-- Exact sum of a user's effective transactions in [ts_start, ts_end) (UTC): day and monthly totals for whole days, day partitions for the rest.
 CREATE OR REPLACE FUNCTION pgbank_private.sum_window(v_user uuid, ts_start timestamp, ts_end timestamp, v_dir text)
 RETURNS numeric
 LANGUAGE plpgsql
@@ -19,21 +19,28 @@ DECLARE
   cut       timestamptz := end_day::timestamp AT TIME ZONE 'UTC';  -- midnight before ts_end
 BEGIN
   -- One row per month from ts_start's month to end_day's. A month wholly inside counts its
-  -- total; a month cut by the window sums the slice of its days inside.
-  SELECT coalesce(sum(CASE WHEN m.month >= first_day AND b.next_month <= end_day THEN x.total
+  -- total; a month cut by the window sums the slice of its days inside. The day whose totals the
+  -- account's own row holds comes as one more month row, with that one day.
+  SELECT coalesce(sum(CASE WHEN m.month >= first_day AND b.next_month <= end_day THEN m.total
                            WHEN first_day < end_day THEN
-                             (SELECT sum(d) FROM unnest(x.days[greatest(first_day, m.month) - m.month + 1
+                             (SELECT sum(d) FROM unnest(m.days[greatest(first_day, m.month) - m.month + 1
                                                                : least(end_day, b.next_month) - m.month]) AS d)
                       END), 0),
-         max(x.days[ts_start::date - m.month + 1]) FILTER (WHERE m.month = date_trunc('month', ts_start)),
-         max(x.days[end_day - m.month + 1]) FILTER (WHERE m.month = date_trunc('month', end_day))
+         sum(m.days[ts_start::date - m.month + 1]) FILTER (WHERE m.month = date_trunc('month', ts_start)),
+         sum(m.days[end_day - m.month + 1]) FILTER (WHERE m.month = date_trunc('month', end_day))
     INTO whole, left_day, right_day
-    FROM user_monthly_totals m
-   CROSS JOIN LATERAL (SELECT (m.month + interval '1 month')::date AS next_month) b
-   CROSS JOIN LATERAL (SELECT CASE WHEN v_dir = 'sender' THEN m.sent ELSE m.received END AS total,
-                              CASE WHEN v_dir = 'sender' THEN m.sent_days ELSE m.received_days END AS days) x
-   WHERE m.user_id = v_user AND m.month >= date_trunc('month', ts_start) AND m.month <= end_day;
-
+    FROM (SELECT t.month::date AS month,
+                 CASE WHEN v_dir = 'sender' THEN t.sent ELSE t.received END AS total,
+                 CASE WHEN v_dir = 'sender' THEN t.sent_days ELSE t.received_days END::numeric[] AS days
+            FROM user_monthly_totals t
+           WHERE t.user_id = v_user AND t.month >= date_trunc('month', ts_start) AND t.month <= end_day
+          UNION ALL
+          SELECT r.month, r.total, array_fill(0::numeric, ARRAY[r.i - 1]) || r.total || array_fill(0::numeric, ARRAY[31 - r.i])
+            FROM users u
+           CROSS JOIN LATERAL (SELECT date_trunc('month', u.totals_day)::date AS month, extract(day FROM u.totals_day)::int AS i,
+                                      CASE WHEN v_dir = 'sender' THEN u.day_sent ELSE u.day_received END AS total) r
+           WHERE u.id = v_user AND r.month >= date_trunc('month', ts_start) AND r.month <= end_day) m
+   CROSS JOIN LATERAL (SELECT (m.month + interval '1 month')::date AS next_month) b;
   IF first_day >= end_day AND (ts_start::date = ts_end::date OR ts_end = end_day) THEN
     -- Within one day (or up to its end).
     RETURN CASE WHEN coalesce(left_day, 0) = 0 OR lo = hi THEN 0 ELSE pgbank_private.edge_sum(v_user, v_dir, lo, hi) END;

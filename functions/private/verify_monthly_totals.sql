@@ -1,4 +1,4 @@
--- Lists every (user, day) where the stored monthly totals differ from the transactions; empty when all is well.
+-- Lists every (user, day) where the stored day and monthly totals differ from the transactions; empty when all is well.
 CREATE OR REPLACE FUNCTION pgbank_private.verify_monthly_totals()
 RETURNS TABLE (user_id uuid, day date, stored_sent numeric, actual_sent numeric,
                stored_received numeric, actual_received numeric)
@@ -7,11 +7,15 @@ STABLE
 SET search_path = pgbank, pg_temp
 AS $$
   -- Independent of how the totals were written: unpack the stored days, sum the raw rows, compare.
-  WITH stored AS (
-    SELECT m.user_id, m.month + (x.i::int - 1) AS day, x.sent, x.received
-      FROM user_monthly_totals m
-     CROSS JOIN LATERAL unnest(m.sent_days, m.received_days) WITH ORDINALITY AS x(sent, received, i)
-     WHERE x.sent <> 0 OR x.received <> 0
+  WITH stored AS (  -- a day's totals: its monthly row's day plus the account row's, when it holds that day
+    SELECT x.user_id, x.day, sum(x.sent) AS sent, sum(x.received) AS received
+      FROM (SELECT m.user_id, m.month + (d.i::int - 1) AS day, d.sent, d.received
+              FROM user_monthly_totals m
+             CROSS JOIN LATERAL unnest(m.sent_days, m.received_days) WITH ORDINALITY AS d(sent, received, i)
+            UNION ALL
+            SELECT u.id, u.totals_day, u.day_sent, u.day_received FROM users u WHERE u.totals_day IS NOT NULL) x
+     GROUP BY 1, 2
+    HAVING sum(x.sent) <> 0 OR sum(x.received) <> 0
   ), actual AS (
     SELECT c.user_id, c.day, sum(c.sent) AS sent, sum(c.received) AS received
       FROM transactions t
@@ -36,4 +40,4 @@ AS $$
    ORDER BY 1, 2
 $$;
 COMMENT ON FUNCTION pgbank_private.verify_monthly_totals() IS
-  'Audit: (user, day) where pgbank.user_monthly_totals differs from the transactions (NULL amounts: a month total differs from its days); empty when exact';
+  'Audit: (user, day) where pgbank.user_monthly_totals (and the day in pgbank.users) differs from the transactions (NULL amounts: a month total differs from its days); empty when exact';
