@@ -321,53 +321,57 @@ test('pgbank_app can call every ledger function (and nothing else)', async () =>
   assert.equal(await verifyBalances(db.sql), []);
 });
 
-test('an account row holds the totals of its latest day; a later day moves them to the monthly row, an earlier one goes there', async () => {
-  const a = await newAccount('Daily A', '100');
+test('an account row holds the totals of its latest day; a later day moves them to the monthly row, others go there', async () => {
+  const a = await newAccount('Daily A');
   const b = await newAccount('Daily B');
-  await transfer(db.sql, key('d'), a, b, '10');
+  const at = (day: string, time: string) => db.sql`(${day}::date + ${time}::time) at time zone 'UTC'`;
+  const [dates] = await db.sql<{ today: string; yesterday: string; before: string; tomorrow: string }[]>`
+    select d::text as today, (d - 1)::text as yesterday, (d - 2)::text as before, (d + 1)::text as tomorrow
+      from (select (now() at time zone 'UTC')::date as d) x`;
+  const { yesterday, before, tomorrow } = dates!;
   const day = async (id: string) => {
     const [r] = await db.sql`select totals_day::text as day, day_sent::text as sent, day_received::text as received from pgbank.users where id = ${id}`;
     return [r!.day, money(r!.sent), money(r!.received)];
   };
-  const [dates] = await db.sql<{ today: string; yesterday: string; tomorrow: string }[]>`
-    select (now() at time zone 'UTC')::date::text as today, ((now() at time zone 'UTC')::date - 1)::text as yesterday,
-           ((now() at time zone 'UTC')::date + 1)::text as tomorrow`;
-  const { today, yesterday, tomorrow } = dates!;
-  assert.equal(await day(a), [today, '10.00', '100.00']);
-  assert.equal(await day(b), [today, '0.00', '10.00']);
   const monthly = async (id: string, on: string) => {
     const [r] = await db.sql`
       select t.sent_days[extract(day from ${on}::date)::int]::text as sent, t.received_days[extract(day from ${on}::date)::int]::text as received
-        from pgbank.user_monthly_totals t where t.user_id = ${id} and t.month = date_trunc('month', ${on}::date)`;
+        from pgbank.user_monthly_totals t where t.user_id = ${id} and t.month = date_trunc('month', ${on}::date::timestamp)`;
     return r ? [money(r.sent), money(r.received)] : null;
   };
-  assert.is(await monthly(a, today), null, 'today is in the account row only');
+  const audits = async () => {
+    assert.equal([...await db.sql`select * from pgbank_private.verify_monthly_totals()`], []);
+    assert.equal(await verifyBalances(db.sql), []);
+  };
 
-  // A row dated yesterday (a late one) goes to yesterday's monthly row; the account rows keep today.
-  await db.sql`insert into pgbank.transactions (ts, sender, receiver, amount) values (${yesterday}::date + time '12:00', ${a}, ${b}, 1)`;
-  assert.equal(await monthly(a, yesterday), ['1.00', '0.00']);
-  assert.equal(await day(a), [today, '10.00', '100.00']);
-  // A row dated tomorrow: today's totals move to today's monthly row, the account rows hold tomorrow.
-  const [late] = await db.sql`insert into pgbank.transactions (ts, sender, receiver, amount)
-                              values (${tomorrow}::date + time '00:00:01', ${a}, ${b}, 2) returning id, ts`;
-  assert.equal(await monthly(a, today), ['10.00', '100.00']);
-  assert.equal(await monthly(b, today), ['0.00', '10.00']);
-  assert.equal(await day(a), [tomorrow, '2.00', '0.00']);
-  assert.equal(await day(b), [tomorrow, '0.00', '2.00']);
-  // Taking back today's transfer now goes to today's monthly row.
-  await db.sql`update pgbank.transactions set status = 'reversed' where sender = ${a} and receiver = ${b} and amount = 10`;
-  assert.equal(await monthly(a, today), ['0.00', '100.00']);
-  assert.equal([...await db.sql`select * from pgbank_private.verify_monthly_totals()`], []);
-  assert.equal(await verifyBalances(db.sql), []);
-  // sum_amount adds both homes: a sent 1 yesterday, 0 today (taken back), 2 tomorrow.
-  const sent = async (id: string) => money((await sumAmount(db.sql, id, `${yesterday}T00:00:00`, `${tomorrow}T12:00:00`, 'sender')).sumAmount);
-  assert.equal([await sent(a), await sent(b)], ['3.00', '0.00']);
-  const received = await sumAmount(db.sql, b, `${today}T00:00:00`, `${tomorrow}T00:00:02`, 'receiver');
-  assert.is(money(received.sumAmount), '2.00');
-  await db.sql`delete from pgbank.transactions where id = ${late!.id} and ts = ${late!.ts}`;
-  assert.equal(await day(a), [tomorrow, '0.00', '0.00'], 'the row\'s day, back to nothing');
-  assert.equal([...await db.sql`select * from pgbank_private.verify_monthly_totals()`], []);
-  assert.equal(await verifyBalances(db.sql), []);
+  // Yesterday's top-up (written directly, as a late row would be): a's row holds yesterday.
+  await db.sql`insert into pgbank.transactions (ts, sender, receiver, amount) values (${at(yesterday!, '12:00')}, ${WORLD}, ${a}, 100)`;
+  assert.equal(await day(a), [yesterday, '0.00', '100.00']);
+  assert.is(await monthly(a, yesterday!), null, 'yesterday is in the account row only');
+  // Today's first transfer moves yesterday to the monthly row; the rows hold today.
+  const t = await transfer(db.sql, key('d'), a, b, '10');
+  const today = t.ts.toISOString().slice(0, 10);
+  assert.equal(await monthly(a, yesterday!), ['0.00', '100.00']);
+  assert.equal(await day(a), [today, '10.00', '0.00']);
+  assert.equal(await day(b), [today, '0.00', '10.00']);
+  // A row dated the day before yesterday, and one dated tomorrow: both go to their monthly rows.
+  await db.sql`insert into pgbank.transactions (ts, sender, receiver, amount) values (${at(before!, '12:00')}, ${a}, ${b}, 1)`;
+  const [future] = await db.sql`insert into pgbank.transactions (ts, sender, receiver, amount)
+                                values (${at(tomorrow!, '00:00:01')}, ${a}, ${b}, 2) returning id, ts`;
+  assert.equal(await monthly(a, before!), ['1.00', '0.00']);
+  assert.equal(await monthly(b, tomorrow!), ['0.00', '2.00']);
+  assert.equal([await day(a), await day(b)], [[today, '10.00', '0.00'], [today, '0.00', '10.00']], 'the rows keep today');
+  await audits();
+  // sum_amount adds both homes: a sent 1 + 10 + 2; b received 10 today and 2 just after midnight.
+  const sent = async () => money((await sumAmount(db.sql, a, `${before}T00:00:00`, `${tomorrow}T12:00:00`, 'sender')).sumAmount);
+  const received = async () => money((await sumAmount(db.sql, b, `${today}T00:00:00`, `${tomorrow}T00:00:02`, 'receiver')).sumAmount);
+  assert.equal([await sent(), await received()], ['13.00', '12.00']);
+  // Taking today's transfer back, and deleting tomorrow's row, leave both homes exact.
+  await db.sql`update pgbank.transactions set status = 'reversed' where id = ${t.transactionId} and sender = ${a}`;
+  await db.sql`delete from pgbank.transactions where id = ${future!.id} and ts = ${future!.ts}`;
+  assert.equal([await day(a), await day(b)], [[today, '0.00', '0.00'], [today, '0.00', '0.00']]);
+  assert.equal([await sent(), await received()], ['1.00', '0.00']);
+  await audits();
 });
 
 test.run();

@@ -64,6 +64,25 @@ test('migrations go Down completely, then Up again to the same schema', async ()
   assert.ok(n > 1400, `${n} partitions again`);
 });
 
+test('0013 Down moves the day totals of the account rows into the monthly rows, exactly, and Up works again', async () => {
+  const [a, b] = await db.sql<{ id: string }[]>`insert into pgbank.users (name) values ('Down A'), ('Down B') returning id`;
+  await db.sql`select pgbank.top_up('down-1', ${a!.id}::uuid, 100)`;
+  await db.sql`select pgbank.transfer('down-2', ${a!.id}::uuid, ${b!.id}::uuid, 30)`;
+  const [held] = await db.sql`select count(*)::int as n from pgbank.users where totals_day is not null`;
+  assert.ok(held!.n >= 2, 'the account rows hold today');
+  const undone = await migrate(db.settings, { direction: 'down', count: 1 });
+  assert.equal(undone, ['0013_todays_totals_in_account_row']);
+  assert.equal([...await db.sql`select * from pgbank_private.verify_monthly_totals()`], []);
+  assert.equal([...await db.sql`select * from pgbank.verify_balances()`], []);
+  // The functions are the ones before 0013 again: a transfer works and keeps the monthly rows exact.
+  await db.sql`select pgbank.transfer('down-3', ${b!.id}::uuid, ${a!.id}::uuid, 5)`;
+  assert.equal([...await db.sql`select * from pgbank_private.verify_monthly_totals()`], []);
+  await migrate(db.settings);
+  await db.sql`select pgbank.transfer('down-4', ${a!.id}::uuid, ${b!.id}::uuid, 1)`;
+  assert.equal([...await db.sql`select * from pgbank_private.verify_monthly_totals()`], []);
+  assert.equal([...await db.sql`select * from pgbank.verify_balances()`], []);
+});
+
 test('the ledger migration (0003) opens pre-ledger history: balances from the rows, top-ups where one would be negative', async () => {
   const later = await db.sql<{ n: number }[]>`select count(*)::int as n from pgbank_migrations where name > '0002_users_transactions'`;
   const undone = await migrate(db.settings, { direction: 'down', count: later[0]!.n });
@@ -79,7 +98,7 @@ test('the ledger migration (0003) opens pre-ledger history: balances from the ro
   assert.equal([...await db.sql`select * from pgbank.verify_balances()`], []);
   const balances = await db.sql<{ balance: string }[]>`select balance::text from pgbank.users where id = any(${ids}::uuid[]) order by array_position(${ids}::uuid[], id)`;
   assert.equal(balances.map((b) => Number(b.balance)), [0, 495.25, 0, 20, 0]);
-  const [{ n } = { n: 0 }] = await db.sql`select count(*)::int as n from pgbank.transactions where sender = '00000000-0000-0000-0000-000000000000'`;
+  const [{ n } = { n: 0 }] = await db.sql`select count(*)::int as n from pgbank.transactions where sender = '00000000-0000-0000-0000-000000000000' and receiver = any(${ids}::uuid[])`;
   assert.is(n, 2, 'opening top-ups for the two accounts that would be negative');
 });
 

@@ -639,7 +639,7 @@ BEGIN
   sent_days[d] := sent_amount;
   received_days[d] := received_amount;
   INSERT INTO pgbank.user_monthly_totals AS t (user_id, month, sent, received, sent_days, received_days)
-  VALUES (account, date_trunc('month', on_day)::date, sent_amount, received_amount, sent_days, received_days)
+  VALUES (account, date_trunc('month', on_day::timestamp)::date, sent_amount, received_amount, sent_days, received_days)
   ON CONFLICT (user_id, month) DO UPDATE
      SET sent = t.sent + sent_amount, received = t.received + received_amount,
          sent_days[d] = t.sent_days[d] + sent_amount, received_days[d] = t.received_days[d] + received_amount;
@@ -904,13 +904,15 @@ BEGIN
     IF NOT FOUND THEN
       RAISE EXCEPTION USING ERRCODE = '23503', MESSAGE = format('transaction from %L to %L: unknown user %L', sender, receiver, account);
     END IF;
-    IF row_day IS NULL OR row_day < on_day THEN  -- its first movement of a later day: the row's day goes to its monthly row
+    IF (row_day IS NULL OR row_day < on_day) AND on_day <= (now() AT TIME ZONE 'UTC')::date THEN
+      -- Its first movement of a later day: the row's day goes to its monthly row. (A row dated in
+      -- the future, written directly, goes to its monthly row below: the account row keeps today.)
       PERFORM pgbank_private.add_day_totals(account, row_day, row_sent, row_received);
       UPDATE pgbank.users u
          SET balance = u.balance + received - sent, totals_day = on_day, day_sent = sent, day_received = received,
              version = u.version + 1, modified_at = now()
        WHERE u.id = account;
-    ELSE  -- a movement dated before the row's day (a late row, or one taken back): to its monthly row
+    ELSE  -- dated before the row's day (a late row, or one taken back), or in the future: to its monthly row
       UPDATE pgbank.users u SET balance = u.balance + received - sent, version = u.version + 1, modified_at = now()
        WHERE u.id = account;
       PERFORM pgbank_private.add_day_totals(account, on_day, sent, received);
@@ -1171,7 +1173,7 @@ BEGIN
           UNION ALL
           SELECT r.month, r.total, array_fill(0::numeric, ARRAY[r.i - 1]) || r.total || array_fill(0::numeric, ARRAY[31 - r.i])
             FROM users u
-           CROSS JOIN LATERAL (SELECT date_trunc('month', u.totals_day)::date AS month, extract(day FROM u.totals_day)::int AS i,
+           CROSS JOIN LATERAL (SELECT date_trunc('month', u.totals_day::timestamp)::date AS month, extract(day FROM u.totals_day)::int AS i,
                                       CASE WHEN v_dir = 'sender' THEN u.day_sent ELSE u.day_received END AS total) r
            WHERE u.id = v_user AND r.month >= date_trunc('month', ts_start) AND r.month <= end_day) m
    CROSS JOIN LATERAL (SELECT (m.month + interval '1 month')::date AS next_month) b;

@@ -14,7 +14,7 @@ BEGIN
   sent_days[d] := sent_amount;
   received_days[d] := received_amount;
   INSERT INTO pgbank.user_monthly_totals AS t (user_id, month, sent, received, sent_days, received_days)
-  VALUES (account, date_trunc('month', on_day)::date, sent_amount, received_amount, sent_days, received_days)
+  VALUES (account, date_trunc('month', on_day::timestamp)::date, sent_amount, received_amount, sent_days, received_days)
   ON CONFLICT (user_id, month) DO UPDATE
      SET sent = t.sent + sent_amount, received = t.received + received_amount,
          sent_days[d] = t.sent_days[d] + sent_amount, received_days[d] = t.received_days[d] + received_amount;

@@ -32,13 +32,15 @@ BEGIN
     IF NOT FOUND THEN
       RAISE EXCEPTION USING ERRCODE = '23503', MESSAGE = format('transaction from %L to %L: unknown user %L', sender, receiver, account);
     END IF;
-    IF row_day IS NULL OR row_day < on_day THEN  -- its first movement of a later day: the row's day goes to its monthly row
+    IF (row_day IS NULL OR row_day < on_day) AND on_day <= (now() AT TIME ZONE 'UTC')::date THEN
+      -- Its first movement of a later day: the row's day goes to its monthly row. (A row dated in
+      -- the future, written directly, goes to its monthly row below: the account row keeps today.)
       PERFORM pgbank_private.add_day_totals(account, row_day, row_sent, row_received);
       UPDATE pgbank.users u
          SET balance = u.balance + received - sent, totals_day = on_day, day_sent = sent, day_received = received,
              version = u.version + 1, modified_at = now()
        WHERE u.id = account;
-    ELSE  -- a movement dated before the row's day (a late row, or one taken back): to its monthly row
+    ELSE  -- dated before the row's day (a late row, or one taken back), or in the future: to its monthly row
       UPDATE pgbank.users u SET balance = u.balance + received - sent, version = u.version + 1, modified_at = now()
        WHERE u.id = account;
       PERFORM pgbank_private.add_day_totals(account, on_day, sent, received);

@@ -37,7 +37,7 @@ BEGIN
           UNION ALL
           SELECT r.month, r.total, array_fill(0::numeric, ARRAY[r.i - 1]) || r.total || array_fill(0::numeric, ARRAY[31 - r.i])
             FROM users u
-           CROSS JOIN LATERAL (SELECT date_trunc('month', u.totals_day)::date AS month, extract(day FROM u.totals_day)::int AS i,
+           CROSS JOIN LATERAL (SELECT date_trunc('month', u.totals_day::timestamp)::date AS month, extract(day FROM u.totals_day)::int AS i,
                                       CASE WHEN v_dir = 'sender' THEN u.day_sent ELSE u.day_received END AS total) r
            WHERE u.id = v_user AND r.month >= date_trunc('month', ts_start) AND r.month <= end_day) m
    CROSS JOIN LATERAL (SELECT (m.month + interval '1 month')::date AS next_month) b;

@@ -124,7 +124,7 @@ export default async function benchTransfer(): Promise<string> {
 
     return table(['workload', 'clients', 'transfer() calls/s', 'naive calls/s', 'TPC-B tps', 'vs naive', 'vs TPC-B', 'failed calls'], rows) +
       `\n\npgbench drives all three (-M prepared, synchronous_commit on), taking turns: ${ROUNDS} rounds of ${SECONDS} s per cell, the mean shown; amounts 0.01–50.00; ` +
-      `transfer() does idempotency, the attempt ledger, balance triggers and monthly totals; the naive function locks both ` +
+      `transfer() does idempotency, the attempt ledger, balance triggers and day totals; the naive function locks both ` +
       `rows in id order, UPDATEs two balances and INSERTs one row; TPC-B is pgbench's built-in at scale 16. ` +
       `${failures} failed transfer() calls (deadlocks would show here).\n\n` +
       table(['function (2,000 accounts, c=1)', 'calls', 'µs per call in the database', 'speed vs naive'], perCall) +
