@@ -14,20 +14,11 @@ COMMENT ON COLUMN pgbank.users.totals_day IS
 -- Down Migration
 -- No movement may change a day's totals while they move (the lock holds to the end).
 LOCK TABLE pgbank.users IN EXCLUSIVE MODE;
--- Move each account's day into its monthly row (made, days zero-filled, if the month has none).
-INSERT INTO pgbank.user_monthly_totals AS t (user_id, month, sent, received, sent_days, received_days)
-SELECT u.id, date_trunc('month', u.totals_day::timestamp)::date, u.day_sent, u.day_received,
-       array_fill(0::numeric, ARRAY[extract(day FROM u.totals_day)::int - 1]) || u.day_sent
-         || array_fill(0::numeric, ARRAY[31 - extract(day FROM u.totals_day)::int]),
-       array_fill(0::numeric, ARRAY[extract(day FROM u.totals_day)::int - 1]) || u.day_received
-         || array_fill(0::numeric, ARRAY[31 - extract(day FROM u.totals_day)::int])
+-- Move each account's day into its monthly row, with the helper the ledger trigger uses for it
+-- (it makes the month's row, days zero-filled, when there is none; dropped just below).
+SELECT pgbank_private.add_day_totals(u.id, u.totals_day, u.day_sent, u.day_received)
   FROM pgbank.users u
- WHERE u.totals_day IS NOT NULL AND (u.day_sent <> 0 OR u.day_received <> 0)
-ON CONFLICT (user_id, month) DO UPDATE
-   SET sent          = t.sent + excluded.sent,
-       received      = t.received + excluded.received,
-       sent_days     = ARRAY(SELECT a + b FROM unnest(t.sent_days, excluded.sent_days) WITH ORDINALITY AS x(a, b, i) ORDER BY i),
-       received_days = ARRAY(SELECT a + b FROM unnest(t.received_days, excluded.received_days) WITH ORDINALITY AS x(a, b, i) ORDER BY i);
+ WHERE u.totals_day IS NOT NULL;
 
 -- The functions as they were before this migration (the functions step only runs after an Up):
 -- today's read and write the columns dropped below.
