@@ -371,38 +371,6 @@ ALTER FUNCTION pgbank.provider_record_transactions(message_ids text[], provider_
 
 COMMENT ON FUNCTION pgbank.provider_record_transactions(message_ids text[], provider_ids text[], amounts text[]) IS 'Records message i = (message_ids[i], provider_ids[i], amounts[i]) in pgbank.historical_transactions, all in one statement; returns a row per message NOT recorded: duplicate (its message_id was recorded before; transaction_id = that row) or rejected (error_code = SQLSTATE, reason)';
 
-CREATE FUNCTION pgbank.provider_seed_example(OUT providers_added integer, OUT transactions_added integer) RETURNS record
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pgbank', 'pg_temp'
-    AS $$
-BEGIN
-  -- Serializes concurrent callers: the "is it missing?" checks below then see each other's rows.
-  LOCK TABLE initial_data IN SHARE ROW EXCLUSIVE MODE;
-
-  INSERT INTO initial_data (id, provider_name, initial_value)
-  VALUES (1, 'Visa', 1000), (2, 'Mastercard', 2000)
-  ON CONFLICT (id) DO NOTHING;
-  GET DIAGNOSTICS providers_added = ROW_COUNT;
-  -- Explicit ids leave the identity behind: move it past them so later providers get new ids.
-  PERFORM setval(pg_get_serial_sequence('pgbank.initial_data', 'id'),
-                 greatest((SELECT max(d.id) FROM initial_data d), (SELECT s.last_value FROM initial_data_id_seq s)));
-
-  -- The example history only goes into an empty history, where it gets ids 1, 2, 3 as in the seed.
-  transactions_added := 0;
-  IF NOT EXISTS (SELECT FROM historical_transactions) THEN
-    INSERT INTO historical_transactions (provider_id, transaction_value)
-    SELECT v.provider_id, v.transaction_value
-      FROM (VALUES (1, 1::bigint, 100::numeric), (2, 1, 200), (3, 2, -200)) AS v(n, provider_id, transaction_value)
-     ORDER BY v.n;
-    GET DIAGNOSTICS transactions_added = ROW_COUNT;
-  END IF;
-END
-$$;
-
-ALTER FUNCTION pgbank.provider_seed_example(OUT providers_added integer, OUT transactions_added integer) OWNER TO postgres;
-
-COMMENT ON FUNCTION pgbank.provider_seed_example(OUT providers_added integer, OUT transactions_added integer) IS 'Adds the seed''s example providers (1 Visa 1000, 2 Mastercard 2000) if missing, and their history (100, 200, -200) if the history is empty';
-
 CREATE FUNCTION pgbank.sum_amount(user_id uuid, ts_start timestamp without time zone, ts_end timestamp without time zone, direction text, OUT sum_amount numeric, OUT response_time_seconds double precision) RETURNS record
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pgbank', 'pg_temp'
@@ -976,6 +944,38 @@ $$;
 ALTER FUNCTION pgbank_private.provider_history_append_only() OWNER TO postgres;
 
 COMMENT ON FUNCTION pgbank_private.provider_history_append_only() IS 'Statement trigger on pgbank.historical_transactions: refuses UPDATE, DELETE and TRUNCATE';
+
+CREATE FUNCTION pgbank_private.provider_seed_example(OUT providers_added integer, OUT transactions_added integer) RETURNS record
+    LANGUAGE plpgsql
+    SET search_path TO 'pgbank', 'pg_temp'
+    AS $$
+BEGIN
+  -- Serializes concurrent callers: the "is it missing?" checks below then see each other's rows.
+  LOCK TABLE initial_data IN SHARE ROW EXCLUSIVE MODE;
+
+  INSERT INTO initial_data (id, provider_name, initial_value)
+  VALUES (1, 'Visa', 1000.00), (2, 'Mastercard', 2000.00)
+  ON CONFLICT (id) DO NOTHING;
+  GET DIAGNOSTICS providers_added = ROW_COUNT;
+  -- Explicit ids leave the identity behind: move it past them so later providers get new ids.
+  PERFORM setval(pg_get_serial_sequence('pgbank.initial_data', 'id'),
+                 greatest((SELECT max(d.id) FROM initial_data d), (SELECT s.last_value FROM initial_data_id_seq s)));
+
+  -- The example history only goes into an empty history, where it gets ids 1, 2, 3 as in the seed.
+  transactions_added := 0;
+  IF NOT EXISTS (SELECT FROM historical_transactions) THEN
+    INSERT INTO historical_transactions (provider_id, transaction_value)
+    SELECT v.provider_id, v.transaction_value
+      FROM (VALUES (1, 1::bigint, 100.00::numeric), (2, 1, 200.00), (3, 2, -200.00)) AS v(n, provider_id, transaction_value)
+     ORDER BY v.n;
+    GET DIAGNOSTICS transactions_added = ROW_COUNT;
+  END IF;
+END
+$$;
+
+ALTER FUNCTION pgbank_private.provider_seed_example(OUT providers_added integer, OUT transactions_added integer) OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank_private.provider_seed_example(OUT providers_added integer, OUT transactions_added integer) IS 'Adds the seed''s example providers (1 Visa 1000, 2 Mastercard 2000) if missing, and their history (100, 200, -200) if the history is empty';
 
 CREATE FUNCTION pgbank_private.provider_totals_add() RETURNS trigger
     LANGUAGE plpgsql
@@ -1567,9 +1567,6 @@ GRANT ALL ON FUNCTION pgbank.provider_bridge_lock(queue_name text, OUT acquired 
 REVOKE ALL ON FUNCTION pgbank.provider_record_transactions(message_ids text[], provider_ids text[], amounts text[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgbank.provider_record_transactions(message_ids text[], provider_ids text[], amounts text[]) TO pgbank_app;
 
-REVOKE ALL ON FUNCTION pgbank.provider_seed_example(OUT providers_added integer, OUT transactions_added integer) FROM PUBLIC;
-GRANT ALL ON FUNCTION pgbank.provider_seed_example(OUT providers_added integer, OUT transactions_added integer) TO pgbank_app;
-
 REVOKE ALL ON FUNCTION pgbank.sum_amount(user_id uuid, ts_start timestamp without time zone, ts_end timestamp without time zone, direction text, OUT sum_amount numeric, OUT response_time_seconds double precision) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgbank.sum_amount(user_id uuid, ts_start timestamp without time zone, ts_end timestamp without time zone, direction text, OUT sum_amount numeric, OUT response_time_seconds double precision) TO pgbank_app;
 
@@ -1611,6 +1608,8 @@ REVOKE ALL ON FUNCTION pgbank_private.open_accounts(amount numeric, at timestamp
 REVOKE ALL ON FUNCTION pgbank_private.partition_for_day(day date) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.provider_history_append_only() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION pgbank_private.provider_seed_example(OUT providers_added integer, OUT transactions_added integer) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.provider_totals_add() FROM PUBLIC;
 

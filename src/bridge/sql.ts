@@ -64,9 +64,9 @@ export async function bridgeLock(sql: Sql, queue: string): Promise<BridgeLock> {
   };
 }
 
-/** pgbank.provider_seed_example: the seed's two providers and three transactions, when missing. */
+/** pgbank_private.provider_seed_example: the seed's two providers and three transactions, when missing (a demo helper: needs the owner's role, not pgbank_app). */
 export async function seedExampleProviders(sql: Sql): Promise<{ providersAdded: number; transactionsAdded: number }> {
   const [row] = await sql<{ providers_added: number; transactions_added: number }[]>`
-    select providers_added, transactions_added from pgbank.provider_seed_example()`;
+    select providers_added, transactions_added from pgbank_private.provider_seed_example()`;
   return { providersAdded: row!.providers_added, transactionsAdded: row!.transactions_added };
 }
