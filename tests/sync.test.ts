@@ -3,10 +3,10 @@ import { Readable } from 'node:stream';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CopyRowReader, copyFields } from '../src/sync/copy-rows.ts';
-import { SyncError } from '../src/sync/errors.ts';
+import { SyncError, UsageError } from '../src/sync/errors.ts';
 import { addSeedTransactions, createSeedTransactions, scratchDatabases, tableDigest, userId } from '../src/sync/seed-table.ts';
 import { describeTable } from '../src/sync/sql.ts';
-import { syncOnce, type SyncOptions } from '../src/sync/sync.ts';
+import { syncContinuously, syncOnce, type SyncOptions } from '../src/sync/sync.ts';
 
 const dbs = await scratchDatabases('lib', ['source', 'dest']);
 const source = dbs.pool('source');
@@ -180,6 +180,29 @@ test('a destination whose structure differs is refused, naming every difference'
   assert.match(message, /column certified_by_user is missing/);
   assert.match(message, /column note is not in the source/);
   assert.is(await scalar(dest, 'select count(*) from shaped'), '0');
+});
+
+test('a table of its own named pgbank_sync_state in the synced schema is named as the clash, and left alone', async () => {
+  await source`create schema clash`;
+  await dest`create schema clash`;
+  await source`create table clash.items (id int primary key, updated bigint not null)`;
+  await source`insert into clash.items values (1, 1)`;
+  await dest`create table clash.pgbank_sync_state (id int primary key, note text)`;
+  await dest`insert into clash.pgbank_sync_state values (7, 'mine')`;
+  const message = await syncError(sync('items', { schema: 'clash' }));
+  assert.match(message, /table clash\.pgbank_sync_state in destination database pgbank_sync_lib_dest_\w+ is not pgbank-sync's progress table \(no column source_database, source_table, cursor, horizon, horizon_at, building, rows_copied\)/);
+  assert.is(await describeTable(dest, { schema: 'clash', table: 'items' }), null, 'nothing created');
+  assert.equal([...await dest`select id, note from clash.pgbank_sync_state`], [{ id: 7, note: 'mine' }]);
+});
+
+test('a table named pgbank_sync_state cannot be synced; a delay timers cannot hold is refused', async () => {
+  const err = await sync('pgbank_sync_state').then(() => null, (e: unknown) => e);
+  assert.instance(err, UsageError);
+  assert.match((err as Error).message, /table public\.pgbank_sync_state cannot be synced: pgbank-sync keeps its progress in a table of that name/);
+  let runs = 0;
+  const continuous = syncContinuously({ ...options('transactions'), delaySeconds: 2_147_484, onRun: () => runs++, onError: () => runs++ });
+  assert.instance(await continuous.then(() => null, (e: unknown) => e), UsageError);
+  assert.is(runs, 0);
 });
 
 test('a sync already running for the table is refused', async () => {

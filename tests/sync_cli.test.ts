@@ -109,6 +109,7 @@ test('bad usage: one line, exit code 2', async () => {
     run('single', 'a', 'b', 'c', 'd', '--chunk-size', '0'),
     run('continuous', 'a', 'b', 'c', 'd', '--delay=-1'),
     run('continuous', 'a', 'b', 'c', 'd', '--delay', '-1'),
+    run('continuous', 'a', 'b', 'c', 'd', '--delay', '2147484'), // Node's timers would make it 1 ms
     run('single', 'a', 'b', 'c', 'd', '--colour'),
     run('single', 'a', 'a', 'c', 'd'),
     start(['single', 'a', 'b', 'c', 'd'], { PGPORT: 'abc' }).done,
@@ -118,13 +119,31 @@ test('bad usage: one line, exit code 2', async () => {
     /unknown command "sometimes": expected single or continuous/,
     /--port must be a whole number from 1 to 65535, got "http"/,
     /--chunk-size must be a whole number from 1 to 10000000, got "0"/,
-    /--delay must be a number of seconds >= 0, got "-1"/,
+    /--delay must be a number of seconds from 0 to 2147483, got "-1"/,
     /Option '--delay' argument is ambiguous\. Did you forget/,
+    /--delay must be a number of seconds from 0 to 2147483, got "2147484"/,
     /Unknown option '--colour'/,
     /SOURCE_DB and DESTINATION_DB are both "a"/,
     /PGPORT is not a port number: "abc"/,
   ];
   outcomes.forEach((o, i) => assertOneLineError(o, 2, patterns[i]!));
+});
+
+test('a destination table named pgbank_sync_state (its progress table) is refused by name, exit code 2', async () => {
+  assertOneLineError(await run('single', dbs.names.source, dbs.names.dest2, 'pgbank_sync_state', 'postgres', ...common), 2,
+    /table public\.pgbank_sync_state cannot be synced: pgbank-sync keeps its progress in a table of that name in the destination's schema public/);
+});
+
+test('errors quote at most 200 characters of an input and say how long it was', async () => {
+  const [nines, table, option] = await Promise.all([
+    run('single', 'a', 'b', 'c', 'd', '--chunk-size', '9'.repeat(10_000)),
+    run('single', 'a', 'b', 't'.repeat(300), 'd'),
+    run('single', 'a', 'b', 'c', 'd', `--${'x'.repeat(5_000)}`),
+  ]);
+  assertOneLineError(nines, 2, /--chunk-size must be a whole number from 1 to 10000000, got "9{200}"… \(10000 characters\)/);
+  assertOneLineError(table, 2, /TABLE "t{200}"… \(300 characters\) is longer than 63 bytes, the longest name PostgreSQL keeps/);
+  assertOneLineError(option, 2, /Unknown option '--x{198}'… \(5002 characters\)/);
+  for (const o of [nines, table, option]) assert.ok(o.stderr.length < 800, `stderr of ${o.stderr.length} characters`);
 });
 
 test('continuous mode converges within its delay, logs one line per run and stops on SIGTERM', async () => {

@@ -6,8 +6,8 @@ import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { dbSettings } from '../config.ts';
 import { ROOT } from '../paths.ts';
-import { describeError, SyncError, UsageError } from './errors.ts';
-import { DEFAULT_CHUNK_SIZE, syncContinuously, syncOnce, type RunResult, type SyncOptions } from './sync.ts';
+import { cutQuoted, describeError, shown, SyncError, UsageError } from './errors.ts';
+import { DEFAULT_CHUNK_SIZE, MAX_DELAY_SECONDS, syncContinuously, syncOnce, type RunResult, type SyncOptions } from './sync.ts';
 
 const USAGE = `Usage: pgbank-sync single|continuous [options] SOURCE_DB DESTINATION_DB TABLE USERNAME
 
@@ -25,7 +25,8 @@ Options:
   -p, --port PORT          server port                       [default: $PGPORT or 5432]
   -s, --schema SCHEMA      schema of TABLE in both databases [default: public]
   -c, --chunk-size ROWS    rows per destination transaction  [default: ${DEFAULT_CHUNK_SIZE}]
-  -d, --delay SECONDS      pause between continuous runs     [default: 5]
+  -d, --delay SECONDS      pause between continuous runs, at
+                           most ${MAX_DELAY_SECONDS} (24.8 days)     [default: 5]
       --late-scan-every SECONDS
                            run the late-commit scan (a sequential scan of the
                            source table) at most this often  [default: 0, every run]
@@ -60,7 +61,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     return await run(parseCommand(argv));
   } catch (err) {
-    const line = err instanceof SyncError ? err.message : describeError(err);
+    const line = cutQuoted(err instanceof SyncError ? err.message : describeError(err));
     console.error(`pgbank-sync: ${line}${err instanceof UsageError ? ' (see pgbank-sync --help)' : ''}`);
     if (debug && err instanceof Error) console.error(err.cause instanceof Error ? `${err.stack}\ncaused by ${err.cause.stack}` : err.stack);
     return err instanceof SyncError ? err.exitCode : 1;
@@ -86,25 +87,27 @@ export function parseCommand(argv: string[]): Command {
       },
     });
   } catch (err) {
-    throw new UsageError((err as Error).message.replaceAll('\n', ' '));
+    throw new UsageError(cutQuoted((err as Error).message.replaceAll('\n', ' ')));
   }
   const { values, positionals } = parsed;
   const [mode, sourceDb, destinationDb, table, user, ...extra] = positionals;
   if (mode !== 'single' && mode !== 'continuous') {
-    throw new UsageError(mode === undefined ? 'missing command: single or continuous' : `unknown command ${JSON.stringify(mode)}: expected single or continuous`);
+    throw new UsageError(mode === undefined ? 'missing command: single or continuous' : `unknown command ${shown(mode)}: expected single or continuous`);
   }
   if (user === undefined) throw new UsageError(`${mode} needs SOURCE_DB DESTINATION_DB TABLE USERNAME, got ${positionals.length - 1} of them`);
-  if (extra.length) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}`);
+  if (extra.length) throw new UsageError(`unexpected argument ${shown(extra[0]!)}`);
   for (const [what, value] of [['SOURCE_DB', sourceDb], ['DESTINATION_DB', destinationDb], ['TABLE', table], ['USERNAME', user], ['--schema', values.schema]]) {
     if (!value) throw new UsageError(`${what} must not be empty`);
+    // PostgreSQL keeps NAMEDATALEN - 1 bytes of a name: a longer one could only ever be missing, or cut to another's.
+    if (Buffer.byteLength(value) > 63) throw new UsageError(`${what} ${shown(value)} is longer than 63 bytes, the longest name PostgreSQL keeps`);
   }
-  if (sourceDb === destinationDb) throw new UsageError(`SOURCE_DB and DESTINATION_DB are both ${JSON.stringify(sourceDb)}: they must differ`);
+  if (sourceDb === destinationDb) throw new UsageError(`SOURCE_DB and DESTINATION_DB are both ${shown(sourceDb!)}: they must differ`);
 
   let env: ReturnType<typeof dbSettings>;
   try {
     env = dbSettings({ user, database: sourceDb });
   } catch (err) {  // a bad PGPORT, DATABASE_URL, ... in the environment is bad input too
-    throw new UsageError((err as Error).message);
+    throw new UsageError(cutQuoted((err as Error).message));
   }
   const server = {
     host: values.host ?? env.host,
@@ -122,7 +125,7 @@ export function parseCommand(argv: string[]): Command {
       chunkSize: integer('--chunk-size', values['chunk-size']!, 1, 10_000_000),
       lateScanEverySeconds: seconds('--late-scan-every', values['late-scan-every']!),
     },
-    delaySeconds: seconds('--delay', values.delay!),
+    delaySeconds: seconds('--delay', values.delay!, MAX_DELAY_SECONDS),
     quiet: values.quiet!,
   };
 }
@@ -164,7 +167,7 @@ async function run(command: Command): Promise<number> {
       },
       onError: (err, n) => {
         progress.stop();
-        log(`run=${n} table=${name} error=${JSON.stringify(err instanceof SyncError ? err.message : describeError(err))} retry_in_s=${command.delaySeconds}`);
+        log(`run=${n} table=${name} error=${JSON.stringify(cutQuoted(err instanceof SyncError ? err.message : describeError(err)))} retry_in_s=${command.delaySeconds}`);
       },
     });
     log(`stopped by ${signalName ?? 'request'}`);
@@ -188,7 +191,7 @@ function runLine(table: string, r: RunResult, run?: number): string {
     `seconds=${r.seconds.toFixed(2)}`,
     `rows_per_s=${rate}`,
     `lag_s=${r.lagSeconds.toFixed(2)}`,
-    `cursor=${JSON.stringify(r.cursor?.join(',') ?? '')}`,
+    `cursor=${shown(r.cursor?.join(',') ?? '')}`,
     ...(r.createdTable ? ['created_table=true'] : []),
     ...(r.stopped ? ['stopped=true'] : []),
   ].join(' ');
@@ -238,13 +241,15 @@ class Progress {
 
 function integer(flag: string, raw: string, min: number, max: number): number {
   const n = Number(raw.replaceAll('_', ''));
-  if (!Number.isSafeInteger(n) || n < min || n > max) throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, got ${shown(raw)}`);
   return n;
 }
 
-function seconds(flag: string, raw: string): number {
+function seconds(flag: string, raw: string, max = Infinity): number {
   const n = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(n) || n < 0) throw new UsageError(`${flag} must be a number of seconds >= 0, got ${JSON.stringify(raw)}`);
+  if (raw.trim() === '' || !Number.isFinite(n) || n < 0 || n > max) {
+    throw new UsageError(`${flag} must be a number of seconds ${max === Infinity ? '>= 0' : `from 0 to ${max}`}, got ${shown(raw)}`);
+  }
   return n;
 }
 

@@ -4,6 +4,7 @@
 import type { Readable } from 'node:stream';
 import type postgres from 'postgres';
 import { ident, type Sql } from '../db.ts';
+import { shown } from './errors.ts';
 
 /** A pool or a transaction on either side. */
 export type Db = Sql | postgres.TransactionSql<Record<string, never>>;
@@ -52,7 +53,7 @@ const list = (names: string[], prefix = '') => names.map((n) => prefix + ident(n
 
 /** A string constant; the E'' form reads the same whatever standard_conforming_strings says. */
 export function literal(value: string): string {
-  if (value.includes('\0')) throw new Error(`a SQL constant cannot contain a NUL character: ${JSON.stringify(value)}`);
+  if (value.includes('\0')) throw new Error(`a SQL constant cannot contain a NUL character: ${shown(value)}`);
   return `E'${value.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
 }
 
@@ -176,7 +177,7 @@ export async function estimateRows(tx: Db, select: string): Promise<number> {
 function keyLiterals(shape: TableShape, key: string[], cursor: string[]): string {
   return key.map((name, i) => {
     const column = shape.columns.find((c) => c.name === name);
-    if (!column || cursor[i] === undefined) throw new Error(`cursor ${JSON.stringify(cursor)} does not match key (${key.join(', ')})`);
+    if (!column || cursor[i] === undefined) throw new Error(`cursor ${shown(cursor.join(','))} does not match key (${key.join(', ')})`);
     return `${literal(cursor[i])}::${column.type}`;
   }).join(', ');
 }
@@ -238,9 +239,13 @@ export function mergeStaging(t: TableRef, shape: TableShape): string {
     ` on conflict (${list(shape.primaryKey)}) ${onConflict}`;
 }
 
-/** The progress table, in the destination table's schema; created on first use. */
-export async function ensureStateTable(sql: Db, schema: string): Promise<void> {
-  if (await describeTable(sql, { schema, table: STATE_TABLE })) return;
+/** Columns the progress table has (a table of that name without them is someone else's). */
+export const STATE_COLUMNS = ['source_database', 'source_table', 'cursor', 'horizon', 'horizon_at', 'building', 'rows_copied'];
+
+/** The progress table, in the destination table's schema; created on first use. Returns the shape of one found there. */
+export async function ensureStateTable(sql: Db, schema: string): Promise<TableShape | null> {
+  const existing = await describeTable(sql, { schema, table: STATE_TABLE });
+  if (existing) return existing;
   await sql.unsafe(`
     create table if not exists ${ident(schema)}.${STATE_TABLE} (
       source_database text not null,
@@ -257,6 +262,7 @@ export async function ensureStateTable(sql: Db, schema: string): Promise<void> {
     'pgbank-sync progress: cursor = (updated, primary key) of the last row copied; horizon = source transaction id ' +
     'below which every row version at or before the cursor is here (set at horizon_at); ' +
     'building = primary key and index still to build. See docs/sync.md.')}`);
+  return null;
 }
 
 export interface StateKey {

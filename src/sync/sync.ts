@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { connect, type Sql } from '../db.ts';
 import type { DbSettings } from '../config.ts';
 import { CopyRowReader, copyFields } from './copy-rows.ts';
-import { describeError, SyncError } from './errors.ts';
+import { describeError, SyncError, UsageError } from './errors.ts';
 import * as q from './sql.ts';
 
 /**
@@ -54,11 +54,17 @@ export interface RunResult {
 
 const STOPPED = Symbol('stopped');
 
+/** Node's timers hold at most 2^31 - 1 ms; a longer delay would fire after 1 ms. */
+export const MAX_DELAY_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
 /** Copy what changed in the source table since the last run into the destination; safe to kill at any moment. */
 export async function syncOnce(o: SyncOptions): Promise<RunResult> {
   const started = performance.now();
   const result: RunResult = { rows: 0, lateRows: 0, changed: 0, seconds: 0, lagSeconds: 0, cursor: null, createdTable: false, stopped: false };
   const table: q.TableRef = { schema: o.schema, table: o.table };
+  if (o.table === q.STATE_TABLE) {
+    throw new UsageError(`table ${o.schema}.${o.table} cannot be synced: pgbank-sync keeps its progress in a table of that name in the destination's schema ${o.schema}`);
+  }
   const source = await open('source', o.source);
   const dest = await open('destination', o.destination).catch(async (err: unknown) => {
     await source.end({ timeout: 0 });
@@ -180,7 +186,12 @@ async function prepareDestination(dest: Sql, o: SyncOptions, shape: q.TableShape
   if (!(await q.tryLock(dest, `${o.source.database}.${name}`))) {
     throw new SyncError(`another pgbank-sync is already syncing ${name} from ${o.source.database} into ${o.destination.database}`);
   }
-  await q.ensureStateTable(dest, o.schema);
+  const found = await q.ensureStateTable(dest, o.schema);
+  const missing = q.STATE_COLUMNS.filter((c) => !found?.columns.some((f) => f.name === c));
+  if (found && missing.length) {
+    throw new SyncError(`table ${o.schema}.${q.STATE_TABLE} in ${where} is not pgbank-sync's progress table (no column ${missing.join(', ')}): ` +
+      `pgbank-sync keeps its progress under that name in the synced schema; rename that table or sync into another schema`);
+  }
   const key: q.StateKey = { sourceDatabase: o.source.database, sourceTable: name };
   const saved = await q.readState(dest, o.schema, key);
   const progress = new Progress(o.schema, key, saved ?? { cursor: null, horizon: null, horizonAt: null, building: false, rowsCopied: 0 });
@@ -214,6 +225,9 @@ export interface ContinuousOptions extends SyncOptions {
 
 /** Run after run until the signal fires; the run in flight finishes its chunk first. */
 export async function syncContinuously(o: ContinuousOptions): Promise<void> {
+  if (!(o.delaySeconds >= 0 && o.delaySeconds <= MAX_DELAY_SECONDS)) {
+    throw new UsageError(`the delay must be from 0 to ${MAX_DELAY_SECONDS} seconds, got ${o.delaySeconds}`);
+  }
   for (let run = 1; !o.signal?.aborted; run++) {
     try {
       const result = await syncOnce(o);
