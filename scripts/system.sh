@@ -12,7 +12,7 @@ PGUSER=${PGUSER:-postgres}
 export PGHOST PGPORT PGUSER
 PG_MAJOR=15
 PACKAGES=(postgresql-$PG_MAJOR-partman postgresql-$PG_MAJOR-cron postgresql-$PG_MAJOR-plpgsql-check
-  postgresql-$PG_MAJOR-pgtap docker-compose)
+  postgresql-$PG_MAJOR-pgtap docker-compose postgresql-$PG_MAJOR-auto-failover pgbackrest)
 # One pg_cron scheduler per cluster lives in this database; each pgbank database registers its
 # jobs there with cron.schedule_in_database (see README, "Maintenance").
 CRON_DB=${PGBANK_CRON_DATABASE:-postgres}

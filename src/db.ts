@@ -21,9 +21,11 @@ export interface ConnectOptions extends Partial<DbSettings> {
 export function connect(options: ConnectOptions = {}): Sql {
   const { max = 10, name = 'pgbank', session = false, ...overrides } = options;
   const s = dbSettings(overrides);
+  const hosts = s.hosts ?? [{ host: s.host, port: s.port }];
   return postgres({
-    host: s.host,
-    port: s.port,
+    // Several servers go in postgres.js's own "h1:p1,h2:p2" form (its types take one host).
+    ...(hosts.length === 1 ? { host: s.host, port: s.port } : { host: hosts.map((h) => `${h.host}:${h.port}`).join(',') }),
+    target_session_attrs: sessionAttrs(s.targetSessionAttrs),
     database: s.database,
     username: s.user,
     password: s.password,
@@ -34,8 +36,18 @@ export function connect(options: ConnectOptions = {}): Sql {
     onnotice: () => {},
     // postgres.js leaves Nagle's algorithm on: a COPY chunk or a pipelined query can wait ~40 ms
     // for a delayed ACK. Its documented `socket` option (missing from its types) gives it ours.
-    ...({ socket: () => tcpSocket(s.host, s.port) } as object),
+    // That option skips postgres.js's walk over several hosts, so a host list keeps its sockets.
+    ...(hosts.length === 1 ? ({ socket: () => tcpSocket(s.host, s.port) } as object) : {}),
   }) as Sql;
+}
+
+/**
+ * postgres.js 3.4 judges read-write by default_transaction_read_only alone, so it would stay on a
+ * hot standby (read only for every transaction, but not by that setting): ask it for a primary.
+ */
+function sessionAttrs(tsa: DbSettings['targetSessionAttrs']): 'primary' | Exclude<DbSettings['targetSessionAttrs'], 'any' | 'read-write'> {
+  if (tsa === 'read-write') return 'primary';
+  return tsa === 'any' ? undefined : tsa;
 }
 
 function tcpSocket(host: string, port: number): Promise<net.Socket> {
