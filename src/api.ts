@@ -10,17 +10,38 @@ export interface SumAmount {
   responseTimeSeconds: number;
 }
 
-/** Timestamps are UTC: a Date, or ISO text without a zone ("2023-06-01T00:00:00"). */
+/**
+ * A moment: a Date, or ISO 8601 text. Text without a zone is UTC ("2023-06-01T00:00:00"); text
+ * with an offset ("2023-06-01T05:00:00+05:00", "...Z") is converted to UTC exactly, microseconds
+ * kept; "infinity" and "-infinity" are the open ends. Other text (a zone name, another format) is
+ * a RangeError: PostgreSQL's timestamp would silently drop the zone.
+ */
 export type UtcTimestamp = Date | string;
 
-// Sent as text: postgres.js would turn a timestamp parameter into a JS Date and lose the microseconds.
-const utcText = (t: UtcTimestamp) => (t instanceof Date ? t.toISOString().replace('Z', '') : t);
+const ISO_MOMENT = /^\d{4,}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?(?<zone>\s*(?:Z|[+-]\d{2}(?::?\d{2}){0,2}))?$/i;
+
+/**
+ * The moment as timestamptz text with an explicit zone, so PostgreSQL reads it the same whatever
+ * the session's TimeZone. Text, because postgres.js would turn a timestamp into a JS Date and
+ * lose the microseconds.
+ */
+function zonedText(t: UtcTimestamp, what: string): string {
+  if (t instanceof Date) return t.toISOString();
+  if (t === 'infinity' || t === '-infinity') return t;
+  const iso = ISO_MOMENT.exec(t);
+  if (!iso) {
+    const shown = t.length > 200 ? `'${t.slice(0, 200)}'… (${t.length} characters)` : `'${t}'`;
+    throw new RangeError(`${what} ${shown} is not an ISO 8601 timestamp (UTC, or with an offset like +05:00), e.g. 2024-01-01T00:00:00`);
+  }
+  return iso.groups!.zone ? t : `${t}Z`;
+}
 
 /** pgbank.sum_amount: a user's effective transactions as sender or receiver in [start, end). */
 export async function sumAmount(sql: Sql, userId: string, start: UtcTimestamp, end: UtcTimestamp, direction: Direction): Promise<SumAmount> {
+  const [from, to] = [zonedText(start, 'sumAmount: start'), zonedText(end, 'sumAmount: end')];
   const [row] = await sql<{ sum_amount: string; response_time_seconds: number }[]>`
     select sum_amount, response_time_seconds
-      from pgbank.sum_amount(${userId}::uuid, ${utcText(start)}::text::timestamp, ${utcText(end)}::text::timestamp, ${direction}::text)`;
+      from pgbank.sum_amount(${userId}::uuid, ${from}::text::timestamptz at time zone 'UTC', ${to}::text::timestamptz at time zone 'UTC', ${direction}::text)`;
   return { sumAmount: row!.sum_amount, responseTimeSeconds: row!.response_time_seconds };
 }
 
