@@ -52,7 +52,8 @@ type Op =
   | { call: 'post_hold'; hold: Ref; amount: Amount }
   | { call: 'void_hold'; hold: Ref }
   | { call: 'expire_holds' }
-  | { call: 'get_account'; account: Ref };
+  | { call: 'get_account'; account: Ref }
+  | { call: 'repeat' }; // the call before, once more: a replay of its outcome
 
 const ref: fc.Arbitrary<Ref> = fc.oneof(
   { weight: 8, arbitrary: fc.nat(4) },
@@ -108,6 +109,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ call: fc.constant('void_hold' as const), hold: ref }) },
   { weight: 1, arbitrary: fc.constant({ call: 'expire_holds' as const }) },
   { weight: 1, arbitrary: fc.record({ call: fc.constant('get_account' as const), account: ref }) },
+  { weight: 2, arbitrary: fc.constant({ call: 'repeat' as const }) },
 );
 
 /** The ids a run made: accounts and holds, referred to by index. */
@@ -134,53 +136,68 @@ function arrayLiteral(values: (string | null)[], s: ArrayShape): string | null {
   return body;
 }
 
-async function call(app: Sql, admin: Sql, o: Op, st: RunState): Promise<void> {
+type Row = Record<string, unknown>;
+
+/** Makes the call; returns the rows it returned. */
+async function call(app: Sql, admin: Sql, o: Op, st: RunState): Promise<Row[]> {
   const acct = (r: Ref) => resolve(r, st.accounts);
   switch (o.call) {
     case 'open_account': {
-      const [row] = await app`select id from pgbank.create_account(${`account ${st.accounts.length}`}, ${o.lowerLimit}::numeric)`;
+      const [row] = await app`select * from pgbank.create_account(${`account ${st.accounts.length}`}, ${o.lowerLimit}::numeric)`;
       st.accounts.push(row!.id as string);
-      await app`select * from pgbank.top_up(${`opening ${st.accounts.length}`}, ${row!.id as string}::uuid, ${o.opening}::numeric)`;
-      return;
+      return [row!, ...await app`select * from pgbank.top_up(${`opening ${st.accounts.length}`}, ${row!.id as string}::uuid, ${o.opening}::numeric)`];
     }
     case 'create_account': {
       const id = o.id === 'new' ? null : acct(o.id);
-      const [row] = await app`select id from pgbank.create_account(${real(o.name)}::text, ${real(o.lowerLimit)}::numeric, ${id}::uuid)`;
-      st.accounts.push(row!.id as string);
-      return;
+      const rows = await app`select * from pgbank.create_account(${real(o.name)}::text, ${real(o.lowerLimit)}::numeric, ${id}::uuid)`;
+      st.accounts.push(rows[0]!.id as string);
+      return rows;
     }
     case 'top_up':
-      await app`select * from pgbank.top_up(${real(o.requestId)}::text, ${acct(o.account)}::uuid, ${real(o.amount)}::numeric)`;
-      return;
+      return app`select * from pgbank.top_up(${real(o.requestId)}::text, ${acct(o.account)}::uuid, ${real(o.amount)}::numeric)`;
     case 'transfer':
-      await app`select * from pgbank.transfer(${real(o.requestId)}::text, ${acct(o.from)}::uuid, ${acct(o.to)}::uuid, ${real(o.amount)}::numeric)`;
-      return;
+      return app`select * from pgbank.transfer(${real(o.requestId)}::text, ${acct(o.from)}::uuid, ${acct(o.to)}::uuid, ${real(o.amount)}::numeric)`;
     case 'transfer_batch': {
       const froms = arrayLiteral(o.items.map((i) => acct(i.from)), o.shapes.from);
       const tos = arrayLiteral(o.items.map((i) => acct(i.to)), o.shapes.to);
       const amounts = arrayLiteral(o.items.map((i) => real(i.amount)), o.shapes.amounts);
-      await app`select * from pgbank.transfer_batch(${real(o.requestId)}::text, ${froms}::uuid[], ${tos}::uuid[], ${amounts}::numeric[])`;
-      return;
+      return app`select * from pgbank.transfer_batch(${real(o.requestId)}::text, ${froms}::uuid[], ${tos}::uuid[], ${amounts}::numeric[])`;
     }
     case 'hold': {
-      const [row] = await app`select hold_id from pgbank.hold(${real(o.requestId)}::text, ${acct(o.from)}::uuid, ${acct(o.to)}::uuid,
+      const rows = await app`select * from pgbank.hold(${real(o.requestId)}::text, ${acct(o.from)}::uuid, ${acct(o.to)}::uuid,
         ${real(o.amount)}::numeric, ${o.expiresIn}::interval)`;
-      if (row!.hold_id) st.holds.push(row!.hold_id as string);
-      return;
+      if (rows[0]!.hold_id) st.holds.push(rows[0]!.hold_id as string);
+      return rows;
     }
     case 'post_hold':
-      await app`select * from pgbank.post_hold(${resolve(o.hold, st.holds)}::uuid, ${real(o.amount)}::numeric)`;
-      return;
+      return app`select * from pgbank.post_hold(${resolve(o.hold, st.holds)}::uuid, ${real(o.amount)}::numeric)`;
     case 'void_hold':
-      await app`select * from pgbank.void_hold(${resolve(o.hold, st.holds)}::uuid)`;
-      return;
+      return app`select * from pgbank.void_hold(${resolve(o.hold, st.holds)}::uuid)`;
     case 'expire_holds': // the pg_cron job, as its owner runs it
       await admin`call pgbank_private.expire_holds()`;
-      return;
+      return [];
     case 'get_account':
-      await app`select * from pgbank.get_account(${acct(o.account)}::uuid)`;
-      return;
+      return app`select * from pgbank.get_account(${acct(o.account)}::uuid)`;
+    case 'repeat':
+      return []; // made by runSequence, which knows the call before
   }
+}
+
+const MONEY_FIELDS = ['amount', 'posted_amount', 'balance', 'held', 'available', 'lower_limit'];
+const REQUESTS = new Set<Op['call']>(['top_up', 'transfer', 'transfer_batch', 'hold']);
+
+/** Money comes back with exactly 2 decimals, whatever scale the caller sent. */
+function judgeRows(rows: Row[], where: string, call: string): Failure[] {
+  const odd = rows.flatMap((r) => MONEY_FIELDS.filter((f) => typeof r[f] === 'string' && !/^-?\d+\.\d{2}$/.test(r[f] as string))
+    .map((f) => `${f} ${cut(r[f] as string, 40)}`));
+  return odd.length ? [{ kind: 'scale of a returned amount', call, what: `${where} returned ${odd.join(', ')}` }] : [];
+}
+
+/** A request made again returns its first outcome, marked replayed, and moves nothing. */
+function judgeReplay(first: Row[], again: Row[], where: string, call: string): Failure[] {
+  const strip = (rows: Row[]) => JSON.stringify(rows.map(({ replayed: _, ...rest }) => rest));
+  if (strip(first) === strip(again) && again.every((r) => r.replayed === true)) return [];
+  return [{ kind: 'replay differs', call, what: `${where}: first ${cut(JSON.stringify(first))}; again ${cut(JSON.stringify(again))}` }];
 }
 
 // ---- the invariants ----------------------------------------------------------------------------
@@ -243,6 +260,28 @@ async function invariants(admin: Sql): Promise<Failure[]> {
   ])).flat();
 }
 
+/** What the read API says of each account agrees with its balance: get_account, balance_at, sum_amount. */
+async function readsAgree(app: Sql, accounts: string[]): Promise<Failure[]> {
+  const failures: Failure[] = [];
+  for (const id of new Set(accounts)) {
+    try {
+      const [row] = await app`
+        select a.balance::text, a.held::text, a.available::text,
+               a.available = a.balance - a.held as available_ok,
+               pgbank.balance_at(a.id, 'infinity') = a.balance as at_infinity_ok,
+               pgbank.balance_at(a.id, '294276-12-31 23:59:59.999999+00') = a.balance as at_last_moment_ok,
+               (select sum_amount from pgbank.sum_amount(a.id, '-infinity', 'infinity', 'receiver'))
+                 - (select sum_amount from pgbank.sum_amount(a.id, '-infinity', 'infinity', 'sender')) = a.balance as sums_ok
+          from pgbank.get_account(${id}::uuid) a`;
+      const wrong = Object.entries(row!).filter(([k, v]) => k.endsWith('_ok') && v !== true).map(([k]) => k);
+      if (wrong.length) failures.push({ kind: 'reads disagree', what: `account ${id} (${JSON.stringify(row)}): ${wrong.join(', ')}` });
+    } catch (err) {
+      failures.push(...judgeError(err, `reading account ${id}`).map((f) => ({ ...f, kind: `reads raised ${f.kind}` })));
+    }
+  }
+  return failures;
+}
+
 /** A name must say something: not only whitespace of any kind (JavaScript's \s is Unicode's White_Space and U+FEFF). */
 async function blankNames(admin: Sql): Promise<Failure[]> {
   const blank = (await admin<{ id: string; name: string }[]>`select id, name from pgbank.users where id <> ${WORLD}::uuid`)
@@ -295,14 +334,23 @@ async function runSequence(ops: Op[]): Promise<Failure[]> {
   await reset(db.sql);
   const st: RunState = { accounts: [], holds: [] };
   const failures: Failure[] = [];
+  let previous: { op: Op; rows: Row[] } | null = null;
   for (const [i, o] of ops.entries()) {
+    const where = `call ${i + 1} ${o.call}`;
     try {
-      await call(app, db.sql, o, st);
+      if (o.call === 'repeat') {
+        if (previous) failures.push(...judgeReplay(previous.rows, await call(app, db.sql, previous.op, st), `${where} of ${previous.op.call}`, previous.op.call));
+        continue;
+      }
+      const rows = await call(app, db.sql, o, st);
+      failures.push(...judgeRows(rows, where, o.call));
+      previous = REQUESTS.has(o.call) ? { op: o, rows } : null;
     } catch (err) {
-      failures.push(...judgeError(err, `call ${i + 1} ${o.call}`, o.call));
+      failures.push(...judgeError(err, where, o.call));
+      previous = null;
     }
   }
-  failures.push(...(await invariants(db.sql)));
+  failures.push(...(await invariants(db.sql)), ...(await readsAgree(app, st.accounts)));
   return failures.filter((f) => !SKIP.has(f.kind) && !SKIP.has(f.kind.split(':')[0]!) && (!ONLY || f.kind === ONLY));
 }
 
