@@ -4,6 +4,7 @@ import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { scheduleJobs } from '../../src/cron.ts';
+import { scheduleBackups } from './backup.ts';
 import { connect, type Sql } from '../../src/db.ts';
 import { migrate } from '../../src/migrate.ts';
 import { seed } from '../../src/seed.ts';
@@ -147,6 +148,7 @@ export async function up(options: Options = {}): Promise<State> {
   }
   const last = backups(state).at(-1)!;
   log(`pgbackrest: stanza ${STANZA}, ${backups(state).length} backup(s), latest ${last.label}`);
+  log(`pg_cron: ${(await scheduleBackups(state)).join(', ')}`);
   log(`DATABASE_URL=${databaseUrl(state)}`);
   return state;
 }
@@ -197,7 +199,18 @@ export async function killNode(state: State, name: NodeName): Promise<void> {
   await stopService(state, name, 'SIGKILL', 0);
 }
 
-/** Restart a node's service; pg_autoctl rejoins it as a standby of the current primary. */
+/**
+ * Restart a node's service; pg_autoctl rejoins it as a standby of the current primary (pg_rewind,
+ * else a base backup). After a crash, pg_autoctl 2.0 starts Postgres for crash recovery and then
+ * runs pg_rewind beside it, which fails ("lock file postmaster.pid already exists") and falls back
+ * to a full base backup: recover first in single-user mode (no port open, so no client can take
+ * the old primary for a primary), and pg_rewind finds a cleanly stopped directory.
+ */
 export function restartNode(state: State, name: NodeName): void {
-  if (!alive(state.pids[name])) startService(state, name);
+  if (alive(state.pids[name])) return;
+  const data = pgdata(state.dir, name);
+  if (existsSync(path.join(data, 'postmaster.pid')) && !postmasterPid(data)) {
+    asPostgres(state.dir, 'postgres', ['--single', '-F', '-D', data, '-c', 'shared_preload_libraries=', 'template1'], '');
+  }
+  startService(state, name);
 }
