@@ -4,6 +4,8 @@
 //   LEDGER_PROPERTY_SKIP=scale,sqlstate:22003   ignore failure kinds already known (to find the next one)
 //   LEDGER_PROPERTY_ONLY=sqlstate:0A000         look for (and shrink) one kind only
 //   LEDGER_PROPERTY_SURVEY=1                    no stop at the first failure: every kind found, with its shortest sequence
+//   LEDGER_PROPERTY_TRACE=1                     print each call before it is made
+import { setTimeout as sleep } from 'node:timers/promises';
 import fc from 'fast-check';
 import { test } from 'uvu';
 import { connect, type Sql } from '../src/db.ts';
@@ -53,6 +55,8 @@ type Op =
   | { call: 'void_hold'; hold: Ref }
   | { call: 'expire_holds' }
   | { call: 'get_account'; account: Ref }
+  | { call: 'balance_at'; account: Ref; at: string | null }
+  | { call: 'sum_amount'; account: Ref; start: string | null; end: string | null; direction: string | null }
   | { call: 'repeat' }; // the call before, once more: a replay of its outcome
 
 const ref: fc.Arbitrary<Ref> = fc.oneof(
@@ -89,6 +93,8 @@ const name = fc.oneof(
 const expiresIn = fc.constantFrom<string | null>('1 microsecond', '1 microsecond', '1 millisecond', '15 minutes', '366 days', '0', '-1 day',
   '367 days', '1000000 months -29999990 days', '-1000000 months 30000010 days', '1 year', '12 months 6 days',
   '1 day -86399.999999 seconds', '178000000 years', 'abc', null);
+const moment = fc.constantFrom<string | null>('-infinity', 'infinity', 'now', 'epoch', '2023-01-01 00:00:00+00', '2030-01-01 00:00:00+00',
+  '294276-12-31 23:59:59.999999+00', '4714-11-24 00:00:00+00 BC', '2024-02-30 00:00:00+00', 'abc', '', null);
 const shape = fc.oneof(
   { weight: 6, arbitrary: fc.constant<ArrayShape>('plain') },
   { weight: 1, arbitrary: fc.constantFrom<ArrayShape>('lower bound 0', 'lower bound -3', 'two-dimensional', 'NULL', 'one short', 'NULL element') },
@@ -110,6 +116,9 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ call: 'expire_holds' as const }) },
   { weight: 1, arbitrary: fc.record({ call: fc.constant('get_account' as const), account: ref }) },
   { weight: 2, arbitrary: fc.constant({ call: 'repeat' as const }) },
+  { weight: 1, arbitrary: fc.record({ call: fc.constant('balance_at' as const), account: ref, at: moment }) },
+  { weight: 1, arbitrary: fc.record({ call: fc.constant('sum_amount' as const), account: ref, start: moment, end: moment,
+    direction: fc.constantFrom<string | null>('sender', 'receiver', 'receiver', 'Sender', '', null) }) },
 );
 
 /** The ids a run made: accounts and holds, referred to by index. */
@@ -178,6 +187,12 @@ async function call(app: Sql, admin: Sql, o: Op, st: RunState): Promise<Row[]> {
       return [];
     case 'get_account':
       return app`select * from pgbank.get_account(${acct(o.account)}::uuid)`;
+    // Moments go as text: postgres.js reads a timestamptz parameter with JS Date, and one it cannot read ('epoch') never settles.
+    case 'balance_at':
+      return app`select pgbank.balance_at(${acct(o.account)}::uuid, ${o.at}::text::timestamptz)::text as balance`;
+    case 'sum_amount': // its timestamps are UTC
+      return app`select sum_amount::text as amount from pgbank.sum_amount(${acct(o.account)}::uuid,
+        ${o.start}::text::timestamptz at time zone 'UTC', ${o.end}::text::timestamptz at time zone 'UTC', ${o.direction}::text)`;
     case 'repeat':
       return []; // made by runSequence, which knows the call before
   }
@@ -330,6 +345,18 @@ async function reset(admin: Sql): Promise<void> {
   });
 }
 
+/** The call's outcome, or a timeout error (code 'hang') after 15 s: no input may stall the API, nor the test. */
+async function bounded<T>(promise: Promise<T>): Promise<T> {
+  const timer = new AbortController();
+  try {
+    return await Promise.race([promise, sleep(15_000, null, { signal: timer.signal }).then(() => {
+      throw Object.assign(new Error('no answer within 15 s'), { code: 'hang' });
+    })]);
+  } finally {
+    timer.abort();
+  }
+}
+
 async function runSequence(ops: Op[]): Promise<Failure[]> {
   await reset(db.sql);
   const st: RunState = { accounts: [], holds: [] };
@@ -337,12 +364,13 @@ async function runSequence(ops: Op[]): Promise<Failure[]> {
   let previous: { op: Op; rows: Row[] } | null = null;
   for (const [i, o] of ops.entries()) {
     const where = `call ${i + 1} ${o.call}`;
+    if (process.env.LEDGER_PROPERTY_TRACE) console.log(where, fc.stringify(o));
     try {
       if (o.call === 'repeat') {
-        if (previous) failures.push(...judgeReplay(previous.rows, await call(app, db.sql, previous.op, st), `${where} of ${previous.op.call}`, previous.op.call));
+        if (previous) failures.push(...judgeReplay(previous.rows, await bounded(call(app, db.sql, previous.op, st)), `${where} of ${previous.op.call}`, previous.op.call));
         continue;
       }
-      const rows = await call(app, db.sql, o, st);
+      const rows = await bounded(call(app, db.sql, o, st));
       failures.push(...judgeRows(rows, where, o.call));
       previous = REQUESTS.has(o.call) ? { op: o, rows } : null;
     } catch (err) {
