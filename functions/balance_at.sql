@@ -7,8 +7,7 @@ SECURITY DEFINER
 SET search_path = pgbank, pg_temp
 AS $$
 DECLARE
-  -- ts <= at is ts < at + 1 µs (timestamps have microsecond resolution).
-  upto timestamp := (at AT TIME ZONE 'UTC') + interval '1 microsecond';
+  upto timestamp;
 BEGIN
   IF account IS NULL OR at IS NULL THEN
     RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = format('balance_at: %s must not be NULL',
@@ -19,11 +18,12 @@ BEGIN
   ELSIF account = pgbank_private.world() THEN
     RAISE EXCEPTION USING ERRCODE = 'P0002', MESSAGE = format('balance_at: %L is the world account, which keeps no balance', account);
   END IF;
-  IF at = 'infinity' THEN
-    upto := 'infinity';
-  END IF;
-  RETURN pgbank_private.sum_window(account, '-infinity', upto, 'receiver')
-       - pgbank_private.sum_window(account, '-infinity', upto, 'sender');
+  -- ts <= at is ts < at + 1 µs (timestamps have microsecond resolution); the last representable
+  -- moment has no next one, and nothing can be stamped after it.
+  upto := CASE WHEN at >= timestamptz '294276-12-31 23:59:59.999999+00' THEN 'infinity'
+               ELSE (at AT TIME ZONE 'UTC') + interval '1 microsecond' END;
+  RETURN round(pgbank_private.sum_window(account, '-infinity', upto, 'receiver')
+              - pgbank_private.sum_window(account, '-infinity', upto, 'sender'), 2);
 END
 $$;
 COMMENT ON FUNCTION pgbank.balance_at(uuid, timestamptz) IS

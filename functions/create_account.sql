@@ -12,12 +12,16 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = format('create_account: %s must not be NULL',
       concat_ws(', ', CASE WHEN name IS NULL THEN 'name' END, CASE WHEN lower_limit IS NULL THEN 'lower_limit' END));
   END IF;
-  IF btrim(name) = '' OR length(name) > 200 THEN
-    RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format('create_account: name %L must be 1 to 200 characters', name);
-  END IF;
-  IF lower_limit > 0 OR lower_limit IN ('NaN', '-Infinity') OR scale(lower_limit) > 2 AND lower_limit <> round(lower_limit, 2) THEN
+  -- Whitespace of any kind (tabs, line breaks, no-break and other Unicode spaces) is no name.
+  IF name ~ '^[\s\u0085\u00a0\u1680\u180e\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]*$' OR length(name) > 200 THEN
     RAISE EXCEPTION USING ERRCODE = '22023',
-      MESSAGE = format('create_account: lower_limit %L must be 0 or a negative amount with at most 2 decimals', lower_limit),
+      MESSAGE = format('create_account: name %s must be 1 to 200 characters, not only whitespace', pgbank_private.shown(name));
+  END IF;
+  IF lower_limit > 0 OR lower_limit IN ('NaN', '-Infinity') OR lower_limit < -pgbank_private.max_amount()
+     OR scale(lower_limit) > 2 AND lower_limit <> round(lower_limit, 2) THEN
+    RAISE EXCEPTION USING ERRCODE = '22023',
+      MESSAGE = format('create_account: lower_limit %s must be 0 or a negative amount down to -%s with at most 2 decimals',
+                       pgbank_private.shown(lower_limit::text), pgbank_private.max_amount()),
       HINT = 'the balance may go down to lower_limit: 0 means no overdraft';
   END IF;
   IF id = pgbank_private.world() THEN

@@ -13,8 +13,14 @@ BEGIN
                       CASE WHEN expires_in IS NULL THEN 'expires_in' END));
   END IF;
   PERFORM pgbank_private.check_amount('hold', amount);
-  IF expires_in <= interval '0' OR expires_in > interval '366 days' THEN
-    RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format('hold: expires_in %L must be between 0 and 366 days', expires_in);
+  amount := round(amount, 2);  -- stored and returned with exactly 2 decimals, whatever scale was sent
+  -- The deadline decides, not the interval's parts: '1000000 months -29999990 days' compares as 10
+  -- days but ends in the year 3223. Parts too large to add to now() are refused first.
+  IF abs(extract(year FROM expires_in)) > 1 OR abs(extract(day FROM expires_in)) > 400
+     OR abs(extract(epoch FROM expires_in - date_trunc('day', expires_in))) > 400 * 86400
+     OR now() + expires_in <= now() OR now() + expires_in > now() + interval '366 days' THEN
+    RAISE EXCEPTION USING ERRCODE = '22023',
+      MESSAGE = format('hold: expires_in %s must end after now and at most 366 days from now', pgbank_private.shown(expires_in::text));
   END IF;
   RETURN pgbank_private.transfer_one('hold', request_id, from_account, to_account, amount, expires_in);
 END

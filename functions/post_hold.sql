@@ -11,6 +11,7 @@ BEGIN
   END IF;
   IF amount IS NOT NULL THEN
     PERFORM pgbank_private.check_amount('post_hold', amount);
+    amount := round(amount, 2);
   END IF;
   RETURN pgbank_private.finish_hold(hold_id, 'post', amount);
 END

@@ -24,7 +24,7 @@ BEGIN
   END IF;
   IF v_dir NOT IN ('sender', 'receiver') THEN
     RAISE EXCEPTION USING ERRCODE = '22023',
-      MESSAGE = format('sum_amount: unknown direction %L', v_dir),
+      MESSAGE = format('sum_amount: unknown direction %s', pgbank_private.shown(v_dir)),
       HINT = 'direction is ''sender'' or ''receiver''';
   END IF;
   IF ts_start > ts_end THEN
@@ -39,7 +39,7 @@ BEGIN
       HINT = 'the world is the other side of top-ups and withdrawals; sum the accounts instead';
   END IF;
 
-  sum_amount := pgbank_private.sum_window(v_user, ts_start, ts_end, v_dir);
+  sum_amount := round(pgbank_private.sum_window(v_user, ts_start, ts_end, v_dir), 2);  -- 0.00 when nothing matches
   response_time_seconds := extract(epoch FROM clock_timestamp() - started)::double precision;
 END
 $$;

@@ -13,6 +13,7 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'top_up: account must not be NULL';
   END IF;
   PERFORM pgbank_private.check_amount('top_up', amount);
+  amount := round(amount, 2);  -- stored and returned with exactly 2 decimals, whatever scale was sent
   r := pgbank_private.transfer_one('top_up', request_id, pgbank_private.world(), account, amount);
   RETURN (r.request_id, r.status, r.reason, r.transaction_id, r.ts, r.from_account, r.to_account, r.amount, r.replayed);
 END

@@ -14,6 +14,7 @@ BEGIN
       concat_ws(', ', CASE WHEN from_account IS NULL THEN 'from_account' END, CASE WHEN to_account IS NULL THEN 'to_account' END));
   END IF;
   PERFORM pgbank_private.check_amount('transfer', amount);
+  amount := round(amount, 2);  -- stored and returned with exactly 2 decimals, whatever scale was sent
   r := pgbank_private.transfer_one('transfer', request_id, from_account, to_account, amount);
   RETURN (r.request_id, r.status, r.reason, r.transaction_id, r.ts, r.from_account, r.to_account, r.amount, r.replayed);
 END

@@ -6,8 +6,8 @@ SECURITY DEFINER
 SET search_path = pgbank, pg_temp
 AS $$
 DECLARE
-  n        int := cardinality(amounts);
-  owner    uuid := from_accounts[1];
+  n        int;
+  owner    uuid;
   acct     users;
   account_id uuid;
   replayed boolean := false;
@@ -22,6 +22,17 @@ BEGIN
   IF from_accounts IS NULL OR to_accounts IS NULL OR amounts IS NULL THEN
     RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'transfer_batch: from_accounts, to_accounts and amounts must not be NULL';
   END IF;
+  -- Items are read by position and written by unnest: both agree only on one-dimensional arrays
+  -- that start at 1 ('[0:1]={a,b}' would check one item and write another).
+  IF array_ndims(from_accounts) > 1 OR array_lower(from_accounts, 1) <> 1
+     OR array_ndims(to_accounts) > 1 OR array_lower(to_accounts, 1) <> 1
+     OR array_ndims(amounts) > 1 OR array_lower(amounts, 1) <> 1 THEN
+    RAISE EXCEPTION USING ERRCODE = '22023',
+      MESSAGE = format('transfer_batch: from_accounts, to_accounts and amounts must be one-dimensional arrays starting at 1 (got %s, %s, %s)',
+                       coalesce(array_dims(from_accounts), '{}'), coalesce(array_dims(to_accounts), '{}'), coalesce(array_dims(amounts), '{}'));
+  END IF;
+  n := cardinality(amounts);
+  owner := from_accounts[1];
   IF n IS NULL OR n = 0 OR n > 1000 OR cardinality(from_accounts) <> n OR cardinality(to_accounts) <> n THEN
     RAISE EXCEPTION USING ERRCODE = '22023',
       MESSAGE = format('transfer_batch: from_accounts, to_accounts and amounts must have the same length, 1 to 1000 (got %s, %s, %s)',
@@ -34,6 +45,7 @@ BEGIN
   FOR i IN 1 .. n LOOP
     PERFORM pgbank_private.check_amount('transfer_batch', amounts[i], format('amounts[%s]', i));
   END LOOP;
+  amounts := ARRAY(SELECT round(a, 2) FROM unnest(amounts) AS a);  -- exactly 2 decimals, whatever scale was sent
   IF array_position(from_accounts, pgbank_private.world()) IS NOT NULL THEN
     RAISE EXCEPTION USING ERRCODE = '22023',
       MESSAGE = format('transfer_batch: item %s pays from the world account %L', array_position(from_accounts, pgbank_private.world()), pgbank_private.world()),
@@ -73,6 +85,17 @@ BEGIN
         avail := jsonb_set(avail, ARRAY[to_accounts[i]::text], to_jsonb((avail ->> to_accounts[i]::text)::numeric + amounts[i]));
       END IF;
     END LOOP;
+    IF reason IS NULL THEN  -- no balance may pass its bound (checked on the locked rows)
+      SELECT x.t INTO account_id
+        FROM unnest(to_accounts, amounts) AS x(t, a) JOIN users u ON u.id = x.t
+       WHERE x.t <> pgbank_private.world()
+       GROUP BY x.t, u.balance HAVING u.balance > pgbank_private.max_balance() - sum(x.a) LIMIT 1;
+      IF FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = '22023',
+          MESSAGE = format('transfer_batch: the amounts to account %L would take its balance past %s', account_id, pgbank_private.max_balance()),
+          HINT = 'a balance is at most 999,999,999,999,999,999.99';
+      END IF;
+    END IF;
     -- All items are written; the triggers move the money only when the batch succeeded.
     WITH written AS (
       INSERT INTO transactions (ts, sender, receiver, amount, status, reason)

@@ -15,7 +15,7 @@ AS $$
      WHERE t.status IN ('success', 'held')
      GROUP BY 1
   )
-  SELECT u.id, u.balance, coalesce(a.balance, 0), u.held, coalesce(a.held, 0)
+  SELECT u.id, u.balance, coalesce(a.balance, 0.00), u.held, coalesce(a.held, 0.00)
     FROM users u
     LEFT JOIN actual a ON a.account = u.id
    WHERE u.id <> pgbank_private.world()  -- keeps no balance

@@ -117,7 +117,7 @@ test('transfer_batch: all or nothing, one result per item, idempotent', async ()
   const ok = await transferBatch(db.sql, 'batch-1', [
     { from: a, to: b, amount: '60' }, { from: b, to: c, amount: '70' }, { from: c, to: a, amount: '5' }]);
   assert.equal(ok.map((r) => [r.status, r.fromAccount, r.toAccount, r.amount]),
-    [['success', a, b, '60'], ['success', b, c, '70'], ['success', c, a, '5']]);
+    [['success', a, b, '60.00'], ['success', b, c, '70.00'], ['success', c, a, '5.00']]);
   assert.equal([await balance(a), await balance(b), await balance(c)], ['45.00', '0.00', '65.00']);
   const bad = await transferBatch(db.sql, 'batch-2', [{ from: a, to: b, amount: '1' }, { from: b, to: c, amount: '2' }]);
   assert.equal(bad.map((r) => [r.status, r.reason]), [['failed', 'insufficient_funds (item 2)'], ['failed', 'insufficient_funds (item 2)']]);
@@ -132,7 +132,7 @@ test('holds: available drops at once, post (full and partial), void, and each en
   const a = await newAccount('Holder', '100');
   const b = await newAccount('Shop');
   const h = await hold(db.sql, key('h'), a, b, '40', '1 hour');
-  assert.equal([h.status, h.amount], ['held', '40']);
+  assert.equal([h.status, h.amount], ['held', '40.00']);
   assert.equal(await state(a), ['100.00', '40.00', '60.00']);
   assert.is((await transfer(db.sql, key('t'), a, b, '61')).reason, 'insufficient_funds', 'held funds are not available');
   const posted = await postHold(db.sql, h.holdId!, '25.50');
@@ -151,7 +151,7 @@ test('holds: available drops at once, post (full and partial), void, and each en
   assert.equal(await state(a), ['64.50', '0.00', '64.50']);
   const tooMuch = await hold(db.sql, key('h'), a, b, '5', '1 hour');
   const err = await sqlstate(postHold(db.sql, tooMuch.holdId!, '5.01'));
-  assert.equal([err.code, /amount '5.01' is more than the '5' held/.test(err.message)], ['22023', true]);
+  assert.equal([err.code, /amount '5.01' is more than the '5.00' held/.test(err.message)], ['22023', true]);
   assert.is((await hold(db.sql, key('h'), a, b, '1000', '1 hour')).reason, 'insufficient_funds');
   assert.equal(await verifyBalances(db.sql), []);
 });
@@ -200,7 +200,7 @@ test('balance_at equals a replay of the transactions; transfers show in sum_amou
   assert.is(Number((await sumAmount(db.sql, a, start, end, 'sender')).sumAmount), Number(sent.sumAmount) + 0.01);
 });
 
-test('bad input: 35 cases, each with its SQLSTATE and the bad value named, and nothing written', async () => {
+test('bad input: 52 cases, each with its SQLSTATE and the bad value named, and nothing written', async () => {
   const a = await newAccount('Bad A', '100');
   const b = await newAccount('Bad B');
   const h = await hold(db.sql, key('h'), a, b, '1', '1 hour');
@@ -208,7 +208,7 @@ test('bad input: 35 cases, each with its SQLSTATE and the bad value named, and n
   const cases: [string, string, RegExp][] = [
     [`select pgbank.transfer(null, '${a}', '${b}', 1)`, '22004', /request_id must not be NULL/],
     [`select pgbank.transfer('', '${a}', '${b}', 1)`, '22023', /request_id '' must be 1 to 200 characters/],
-    [`select pgbank.transfer(repeat('x', 201), '${a}', '${b}', 1)`, '22023', /request_id 'x+' must be 1 to 200/],
+    [`select pgbank.transfer(repeat('x', 201), '${a}', '${b}', 1)`, '22023', /request_id 'x{100}'… \(201 characters\) must be 1 to 200/],
     [`select pgbank.transfer('k', null, '${b}', 1)`, '22004', /from_account must not be NULL/],
     [`select pgbank.transfer('k', '${a}', null, 1)`, '22004', /to_account must not be NULL/],
     [`select pgbank.transfer('k', '${a}', '${b}', null)`, '22004', /amount must not be NULL/],
@@ -223,7 +223,14 @@ test('bad input: 35 cases, each with its SQLSTATE and the bad value named, and n
     [`select pgbank.top_up('k', null, 1)`, '22004', /account must not be NULL/],
     [`select pgbank.top_up('k', '${a}', 0.001)`, '22023', /amount '0.001' has more than 2 decimal places/],
     [`select pgbank.hold('k', '${a}', '${b}', 1, null)`, '22004', /expires_in must not be NULL/],
-    [`select pgbank.hold('k', '${a}', '${b}', 1, '-1 minute')`, '22023', /expires_in '-00:01:00' must be between/],
+    [`select pgbank.hold('k', '${a}', '${b}', 1, '-1 minute')`, '22023', /expires_in '-00:01:00' must end after now and at most 366 days from now/],
+    // the deadline decides, not the interval's parts (this one compares as 10 days, and ends in the year 3223)
+    [`select pgbank.hold('k', '${a}', '${b}', 1, '1000000 months -29999990 days')`, '22023', /expires_in '83333 years 4 mons -29999990 days' must end after now/],
+    [`select pgbank.hold('k', '${a}', '${b}', 1, '178000000 years')`, '22023', /expires_in '178000000 years' must end after now/],
+    [`select pgbank.hold('k', '${a}', '${b}', 1, '367 days')`, '22023', /expires_in '367 days' must end/],
+    [`select pgbank.transfer('k', '${a}', '${b}', 1000000000000000)`, '22023', /amount '1000000000000000' is more than 999999999999999.99/],
+    [`select pgbank.top_up('k', '${a}', repeat('9', 131072)::numeric)`, '22023', /amount '9{100}'… \(131072 characters\) is more than/],
+    [`select pgbank.transfer('k', '${a}', '${b}', ('0.011' || repeat('0', 16000))::numeric)`, '22023', /^transfer: amount '0\.0110{95}'… \(16005 characters\) has more/],
     [`select pgbank.hold('k', '${a}', '${b}', -1, '1 minute')`, '22023', /amount '-1' must be positive/],
     [`select pgbank.post_hold(null)`, '22004', /hold_id must not be NULL/],
     [`select pgbank.post_hold('${h.holdId}', 0)`, '22023', /amount '0' must be positive/],
@@ -233,9 +240,18 @@ test('bad input: 35 cases, each with its SQLSTATE and the bad value named, and n
     [`select pgbank.transfer_batch('k', array['${a}', null]::uuid[], array['${b}', '${a}']::uuid[], array[1, 2])`, '22004', /item 2 names a NULL account/],
     [`select pgbank.transfer_batch('k', array['${a}']::uuid[], array['${b}']::uuid[], array['NaN']::numeric[])`, '22023', /amounts\[1\] 'NaN' is not a finite number/],
     [`select pgbank.transfer_batch('k', '{}', '{}', '{}')`, '22023', /got 0, 0, 0/],
+    // items are read by position and written by unnest: only 1-based, one-dimensional arrays agree
+    [`select pgbank.transfer_batch('k', '[0:1]={${b},${a}}'::uuid[], array['${b}', '${b}']::uuid[], array[1, 2])`, '22023', /one-dimensional arrays starting at 1 \(got \[0:1\], \[1:2\], \[1:2\]\)/],
+    [`select pgbank.transfer_batch('k', array['${a}']::uuid[], array['${b}']::uuid[], '[2:2]={1}'::numeric[])`, '22023', /\(got \[1:1\], \[1:1\], \[2:2\]\)/],
+    [`select pgbank.transfer_batch('k', array[['${a}'], ['${b}']]::uuid[], array['${b}', '${a}']::uuid[], array[1, 2])`, '22023', /\(got \[1:2\]\[1:1\], \[1:2\], \[1:2\]\)/],
+    [`select pgbank.transfer_batch('k', array['${a}']::uuid[], array['${b}']::uuid[], array[1000000000000000])`, '22023', /amounts\[1\] '1000000000000000' is more than/],
     [`select pgbank.create_account(null)`, '22004', /name must not be NULL/],
-    [`select pgbank.create_account('  ')`, '22023', /name '  ' must be 1 to 200 characters/],
+    [`select pgbank.create_account('  ')`, '22023', /name '  ' must be 1 to 200 characters, not only whitespace/],
+    [`select pgbank.create_account(E'\\t\\n\\r')`, '22023', /name '\t\n\r' must be 1 to 200 characters/],
+    [`select pgbank.create_account(E'\\u00a0\\u2003\\u3000\\ufeff')`, '22023', /name '\u00a0\u2003\u3000\ufeff' must be/],
+    [`select pgbank.create_account(repeat('n', 10000))`, '22023', /^create_account: name 'n{100}'… \(10000 characters\) must be 1 to 200 characters, not only whitespace$/],
     [`select pgbank.create_account('X', 5)`, '22023', /lower_limit '5' must be 0 or a negative amount/],
+    [`select pgbank.create_account('X', -1000000000000000)`, '22023', /lower_limit '-1000000000000000' must be 0 or a negative amount down to -999999999999999.99/],
     [`select pgbank.get_account('7e57e57e-0000-4000-8000-000000000000')`, 'P0002', /unknown account '7e57e57e-0000-4000-8000-000000000000'/],
     [`select pgbank.balance_at('${a}', null)`, '22004', /at must not be NULL/],
     [`select pgbank.balance_at('7e57e57e-0000-4000-8000-000000000000', now())`, 'P0002', /unknown account/],
@@ -247,12 +263,12 @@ test('bad input: 35 cases, each with its SQLSTATE and the bad value named, and n
   ];
   const before = await counts();
   for (const [text, code, message] of cases) {
-    const err = await sqlstate(q(text));
+    const err = await sqlstate(q(text)).catch((e: Error) => ({ code: `succeeded: ${text}`, message: e.message }));
     assert.is(err.code, code, `${text}: ${err.message}`);
     assert.match(err.message, message, text);
   }
   assert.equal(await counts(), before, 'no row was written by a bad call');
-  assert.ok(cases.length >= 25);
+  assert.is(cases.length, 52);
 });
 
 test('writes outside the API: a row from an account to itself moves nothing; a hold whose row was changed is refused whole', async () => {
@@ -268,6 +284,72 @@ test('writes outside the API: a row from an account to itself moves nothing; a h
   assert.match(err.message, new RegExp(`post_hold: hold '${h.holdId}' has no held transaction ${h.transactionId}`));
   assert.equal(await state(a), ['100.00', '40.00', '60.00'], 'nothing posted, the funds still held');
   assert.is((await db.sql`select status from pgbank.holds where id = ${h.holdId!}`)[0]!.status, 'held');
+});
+
+test('money has exactly 2 decimals, whatever scale was sent, and bounds that nothing passes', async () => {
+  const a = await newAccount('Scale A', '100');
+  const b = await newAccount('Scale B');
+  // '1.0000000000' is one unit: stored, returned and summed as 1.00, and the balances keep 2 decimals
+  const t = await transfer(db.sql, key('s'), a, b, '1.0000000000');
+  assert.is(t.amount, '1.00');
+  const replay = await transfer(db.sql, t.requestId, a, b, '1');
+  assert.equal([replay.replayed, replay.amount], [true, '1.00']);
+  await topUp(db.sql, key('z'), b, '0.01' + '0'.repeat(16_000));
+  assert.equal([(await getAccount(db.sql, a)).balance, (await getAccount(db.sql, b)).balance], ['99.00', '1.01']);
+  const [row] = await db.sql`select amount::text from pgbank.transactions where id = ${t.transactionId}`;
+  assert.is(row!.amount, '1.00');
+  const h = await hold(db.sql, key('h'), a, b, '2.5000', '1 hour');
+  assert.is(h.amount, '2.50');
+  assert.is((await postHold(db.sql, h.holdId!, '2.000')).postedAmount, '2.00');
+  const batch = await transferBatch(db.sql, key('b'), [{ from: a, to: b, amount: '3.0' }, { from: b, to: a, amount: '0.5' }]);
+  assert.equal(batch.map((r) => r.amount), ['3.00', '0.50']);
+  const far = new Date(Date.now() + 3_600_000).toISOString().replace('Z', '');
+  assert.is((await sumAmount(db.sql, a, '2023-01-01T00:00:00', far, 'sender')).sumAmount, '6.00');
+  assert.is((await sumAmount(db.sql, a, '2023-01-01T00:00:00', '2023-01-02T00:00:00', 'sender')).sumAmount, '0.00');
+  assert.is(await balanceAt(db.sql, a, 'infinity'), '94.50');
+  assert.is(await balanceAt(db.sql, a, '294276-12-31 23:59:59.999999+00'), '94.50', 'the last representable moment');
+  assert.is(await balanceAt(db.sql, a, '2000-01-01T00:00:00Z'), '0.00');
+  const fresh = await createAccount(db.sql, 'Scale C', '-5');
+  assert.equal([fresh.balance, fresh.held, fresh.available, fresh.lowerLimit], ['0.00', '0.00', '0.00', '-5.00']);
+  // a direct write may not carry more than 2 decimals, nor pass the bound: refused, never rounded
+  for (const amount of ['1.005', '1.000', '1000000000000000.00', '0.00', 'NaN']) {
+    const err = await sqlstate(db.sql`insert into pgbank.transactions (ts, sender, receiver, amount) values (now(), ${a}, ${b}, ${amount}::numeric)`);
+    assert.equal([err.code, /domain pgbank.amount violates check constraint "amount_is_money"/.test(err.message)], ['23514', true], amount);
+  }
+  const scales = await db.sql`select count(*)::int as n from pgbank.users
+                               where scale(balance) <> 2 or scale(held) <> 2 or scale(coalesce(lower_limit, 0.00)) <> 2`;
+  assert.is(scales[0]!.n, 0, 'every balance, held amount and limit has 2 decimals');
+
+  // a balance never passes 999,999,999,999,999,999.99: the credit that would is refused whole (22023)
+  const rich = await newAccount('Scale Rich');
+  await db.sql`update pgbank.users set balance = 999999999999999999.00 where id = ${rich}`;  // (no API reaches this in a test's time)
+  const before = await counts();
+  for (const call of [() => topUp(db.sql, key('o'), rich, '1.00'), () => transfer(db.sql, key('o'), a, rich, '1.00'),
+    () => transferBatch(db.sql, key('o'), [{ from: a, to: rich, amount: '0.50' }, { from: a, to: rich, amount: '0.50' }])]) {
+    const err = await sqlstate(call());
+    assert.is(err.code, '22023', err.message);
+    assert.match(err.message, /would take (the|its) balance (of account '.+' )?past 999999999999999999\.99/);
+  }
+  const big = await hold(db.sql, key('o'), a, rich, '1.00', '1 hour');
+  const err = await sqlstate(postHold(db.sql, big.holdId!));
+  assert.is(err.code, '22023', err.message);
+  assert.equal(await counts(), { ...before, tx: before.tx + 1, req: before.req + 1, holds: before.holds + 1 }, 'only the hold was written');
+  await voidHold(db.sql, big.holdId!);
+  await db.sql`update pgbank.users set balance = 0 where id = ${rich}`;
+  assert.equal(await verifyBalances(db.sql), []);
+});
+
+test('transfer_batch reads and writes the same items: arrays not starting at 1 are refused, nothing written', async () => {
+  // Before the check, '[0:1]={D,A}' checked items A→... by position but wrote D→D by unnest, recorded under A.
+  const a = await newAccount('Bounds A', '10');
+  const d = await newAccount('Bounds D', '10');
+  const before = await counts();
+  for (const from of [`[0:1]={${d},${a}}`, `[2:3]={${d},${a}}`]) {
+    const err = await sqlstate(db.sql`select * from pgbank.transfer_batch(${key('lb')}, ${from}::uuid[], ${`{${d},${a}}`}::uuid[], '{1,1}')`);
+    assert.is(err.code, '22023', err.message);
+  }
+  assert.equal(await counts(), before);
+  assert.equal([await balance(a), await balance(d)], ['10.00', '10.00']);
 });
 
 test('the requests and monthly-totals rules hold for direct writes too (23514, from their domains)', async () => {

@@ -70,8 +70,9 @@ test('0013 Down moves the day totals of the account rows into the monthly rows, 
   await db.sql`select pgbank.transfer('down-2', ${a!.id}::uuid, ${b!.id}::uuid, 30)`;
   const [held] = await db.sql`select count(*)::int as n from pgbank.users where totals_day is not null`;
   assert.ok(held!.n >= 2, 'the account rows hold today');
-  const undone = await migrate(db.settings, { direction: 'down', count: 1 });
-  assert.equal(undone, ['0013_todays_totals_in_account_row']);
+  const later = await db.sql<{ n: number }[]>`select count(*)::int as n from pgbank_migrations where name > '0012_domains_for_hot_checks'`;
+  const undone = await migrate(db.settings, { direction: 'down', count: later[0]!.n });
+  assert.is(undone.at(-1), '0013_todays_totals_in_account_row', undone.join(', '));
   assert.equal([...await db.sql`select * from pgbank_private.verify_monthly_totals()`], []);
   assert.equal([...await db.sql`select * from pgbank.verify_balances()`], []);
   // The functions are the ones before 0013 again: a transfer works and keeps the monthly rows exact.

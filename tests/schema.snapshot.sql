@@ -24,6 +24,13 @@ CREATE TYPE pgbank.account AS (
 
 ALTER TYPE pgbank.account OWNER TO postgres;
 
+CREATE DOMAIN pgbank.amount AS numeric
+	CONSTRAINT amount_is_money CHECK (((VALUE >= 0.01) AND (VALUE <= 999999999999999.99) AND (scale(VALUE) <= 2)));
+
+ALTER DOMAIN pgbank.amount OWNER TO postgres;
+
+COMMENT ON DOMAIN pgbank.amount IS 'An amount of money moved: 0.01 to 999,999,999,999,999.99, at most 2 decimals';
+
 CREATE TYPE pgbank.hold_result AS (
 	hold_id uuid,
 	status text,
@@ -91,8 +98,7 @@ CREATE FUNCTION pgbank.balance_at(account uuid, at timestamp with time zone) RET
     SET search_path TO 'pgbank', 'pg_temp'
     AS $$
 DECLARE
-  -- ts <= at is ts < at + 1 µs (timestamps have microsecond resolution).
-  upto timestamp := (at AT TIME ZONE 'UTC') + interval '1 microsecond';
+  upto timestamp;
 BEGIN
   IF account IS NULL OR at IS NULL THEN
     RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = format('balance_at: %s must not be NULL',
@@ -103,11 +109,12 @@ BEGIN
   ELSIF account = pgbank_private.world() THEN
     RAISE EXCEPTION USING ERRCODE = 'P0002', MESSAGE = format('balance_at: %L is the world account, which keeps no balance', account);
   END IF;
-  IF at = 'infinity' THEN
-    upto := 'infinity';
-  END IF;
-  RETURN pgbank_private.sum_window(account, '-infinity', upto, 'receiver')
-       - pgbank_private.sum_window(account, '-infinity', upto, 'sender');
+  -- ts <= at is ts < at + 1 µs (timestamps have microsecond resolution); the last representable
+  -- moment has no next one, and nothing can be stamped after it.
+  upto := CASE WHEN at >= timestamptz '294276-12-31 23:59:59.999999+00' THEN 'infinity'
+               ELSE (at AT TIME ZONE 'UTC') + interval '1 microsecond' END;
+  RETURN round(pgbank_private.sum_window(account, '-infinity', upto, 'receiver')
+              - pgbank_private.sum_window(account, '-infinity', upto, 'sender'), 2);
 END
 $$;
 
@@ -118,7 +125,7 @@ COMMENT ON FUNCTION pgbank.balance_at(account uuid, at timestamp with time zone)
 CREATE FUNCTION pgbank.create_account(name text, lower_limit numeric DEFAULT 0, id uuid DEFAULT NULL::uuid) RETURNS pgbank.account
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pgbank', 'pg_temp'
-    AS $$
+    AS $_$
 DECLARE
   new_id uuid;
 BEGIN
@@ -126,12 +133,16 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = format('create_account: %s must not be NULL',
       concat_ws(', ', CASE WHEN name IS NULL THEN 'name' END, CASE WHEN lower_limit IS NULL THEN 'lower_limit' END));
   END IF;
-  IF btrim(name) = '' OR length(name) > 200 THEN
-    RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format('create_account: name %L must be 1 to 200 characters', name);
-  END IF;
-  IF lower_limit > 0 OR lower_limit IN ('NaN', '-Infinity') OR scale(lower_limit) > 2 AND lower_limit <> round(lower_limit, 2) THEN
+  -- Whitespace of any kind (tabs, line breaks, no-break and other Unicode spaces) is no name.
+  IF name ~ '^[\s\u0085\u00a0\u1680\u180e\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]*$' OR length(name) > 200 THEN
     RAISE EXCEPTION USING ERRCODE = '22023',
-      MESSAGE = format('create_account: lower_limit %L must be 0 or a negative amount with at most 2 decimals', lower_limit),
+      MESSAGE = format('create_account: name %s must be 1 to 200 characters, not only whitespace', pgbank_private.shown(name));
+  END IF;
+  IF lower_limit > 0 OR lower_limit IN ('NaN', '-Infinity') OR lower_limit < -pgbank_private.max_amount()
+     OR scale(lower_limit) > 2 AND lower_limit <> round(lower_limit, 2) THEN
+    RAISE EXCEPTION USING ERRCODE = '22023',
+      MESSAGE = format('create_account: lower_limit %s must be 0 or a negative amount down to -%s with at most 2 decimals',
+                       pgbank_private.shown(lower_limit::text), pgbank_private.max_amount()),
       HINT = 'the balance may go down to lower_limit: 0 means no overdraft';
   END IF;
   IF id = pgbank_private.world() THEN
@@ -145,7 +156,7 @@ BEGIN
   END;
   RETURN pgbank.get_account(new_id);
 END
-$$;
+$_$;
 
 ALTER FUNCTION pgbank.create_account(name text, lower_limit numeric, id uuid) OWNER TO postgres;
 
@@ -186,8 +197,14 @@ BEGIN
                       CASE WHEN expires_in IS NULL THEN 'expires_in' END));
   END IF;
   PERFORM pgbank_private.check_amount('hold', amount);
-  IF expires_in <= interval '0' OR expires_in > interval '366 days' THEN
-    RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format('hold: expires_in %L must be between 0 and 366 days', expires_in);
+  amount := round(amount, 2);  -- stored and returned with exactly 2 decimals, whatever scale was sent
+  -- The deadline decides, not the interval's parts: '1000000 months -29999990 days' compares as 10
+  -- days but ends in the year 3223. Parts too large to add to now() are refused first.
+  IF abs(extract(year FROM expires_in)) > 1 OR abs(extract(day FROM expires_in)) > 400
+     OR abs(extract(epoch FROM expires_in - date_trunc('day', expires_in))) > 400 * 86400
+     OR now() + expires_in <= now() OR now() + expires_in > now() + interval '366 days' THEN
+    RAISE EXCEPTION USING ERRCODE = '22023',
+      MESSAGE = format('hold: expires_in %s must end after now and at most 366 days from now', pgbank_private.shown(expires_in::text));
   END IF;
   RETURN pgbank_private.transfer_one('hold', request_id, from_account, to_account, amount, expires_in);
 END
@@ -207,6 +224,7 @@ BEGIN
   END IF;
   IF amount IS NOT NULL THEN
     PERFORM pgbank_private.check_amount('post_hold', amount);
+    amount := round(amount, 2);
   END IF;
   RETURN pgbank_private.finish_hold(hold_id, 'post', amount);
 END
@@ -388,7 +406,7 @@ BEGIN
   END IF;
   IF v_dir NOT IN ('sender', 'receiver') THEN
     RAISE EXCEPTION USING ERRCODE = '22023',
-      MESSAGE = format('sum_amount: unknown direction %L', v_dir),
+      MESSAGE = format('sum_amount: unknown direction %s', pgbank_private.shown(v_dir)),
       HINT = 'direction is ''sender'' or ''receiver''';
   END IF;
   IF ts_start > ts_end THEN
@@ -403,7 +421,7 @@ BEGIN
       HINT = 'the world is the other side of top-ups and withdrawals; sum the accounts instead';
   END IF;
 
-  sum_amount := pgbank_private.sum_window(v_user, ts_start, ts_end, v_dir);
+  sum_amount := round(pgbank_private.sum_window(v_user, ts_start, ts_end, v_dir), 2);  -- 0.00 when nothing matches
   response_time_seconds := extract(epoch FROM clock_timestamp() - started)::double precision;
 END
 $_$;
@@ -424,6 +442,7 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'top_up: account must not be NULL';
   END IF;
   PERFORM pgbank_private.check_amount('top_up', amount);
+  amount := round(amount, 2);  -- stored and returned with exactly 2 decimals, whatever scale was sent
   r := pgbank_private.transfer_one('top_up', request_id, pgbank_private.world(), account, amount);
   RETURN (r.request_id, r.status, r.reason, r.transaction_id, r.ts, r.from_account, r.to_account, r.amount, r.replayed);
 END
@@ -446,6 +465,7 @@ BEGIN
       concat_ws(', ', CASE WHEN from_account IS NULL THEN 'from_account' END, CASE WHEN to_account IS NULL THEN 'to_account' END));
   END IF;
   PERFORM pgbank_private.check_amount('transfer', amount);
+  amount := round(amount, 2);  -- stored and returned with exactly 2 decimals, whatever scale was sent
   r := pgbank_private.transfer_one('transfer', request_id, from_account, to_account, amount);
   RETURN (r.request_id, r.status, r.reason, r.transaction_id, r.ts, r.from_account, r.to_account, r.amount, r.replayed);
 END
@@ -460,8 +480,8 @@ CREATE FUNCTION pgbank.transfer_batch(request_id text, from_accounts uuid[], to_
     SET search_path TO 'pgbank', 'pg_temp'
     AS $$
 DECLARE
-  n        int := cardinality(amounts);
-  owner    uuid := from_accounts[1];
+  n        int;
+  owner    uuid;
   acct     users;
   account_id uuid;
   replayed boolean := false;
@@ -476,6 +496,17 @@ BEGIN
   IF from_accounts IS NULL OR to_accounts IS NULL OR amounts IS NULL THEN
     RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'transfer_batch: from_accounts, to_accounts and amounts must not be NULL';
   END IF;
+  -- Items are read by position and written by unnest: both agree only on one-dimensional arrays
+  -- that start at 1 ('[0:1]={a,b}' would check one item and write another).
+  IF array_ndims(from_accounts) > 1 OR array_lower(from_accounts, 1) <> 1
+     OR array_ndims(to_accounts) > 1 OR array_lower(to_accounts, 1) <> 1
+     OR array_ndims(amounts) > 1 OR array_lower(amounts, 1) <> 1 THEN
+    RAISE EXCEPTION USING ERRCODE = '22023',
+      MESSAGE = format('transfer_batch: from_accounts, to_accounts and amounts must be one-dimensional arrays starting at 1 (got %s, %s, %s)',
+                       coalesce(array_dims(from_accounts), '{}'), coalesce(array_dims(to_accounts), '{}'), coalesce(array_dims(amounts), '{}'));
+  END IF;
+  n := cardinality(amounts);
+  owner := from_accounts[1];
   IF n IS NULL OR n = 0 OR n > 1000 OR cardinality(from_accounts) <> n OR cardinality(to_accounts) <> n THEN
     RAISE EXCEPTION USING ERRCODE = '22023',
       MESSAGE = format('transfer_batch: from_accounts, to_accounts and amounts must have the same length, 1 to 1000 (got %s, %s, %s)',
@@ -488,6 +519,7 @@ BEGIN
   FOR i IN 1 .. n LOOP
     PERFORM pgbank_private.check_amount('transfer_batch', amounts[i], format('amounts[%s]', i));
   END LOOP;
+  amounts := ARRAY(SELECT round(a, 2) FROM unnest(amounts) AS a);  -- exactly 2 decimals, whatever scale was sent
   IF array_position(from_accounts, pgbank_private.world()) IS NOT NULL THEN
     RAISE EXCEPTION USING ERRCODE = '22023',
       MESSAGE = format('transfer_batch: item %s pays from the world account %L', array_position(from_accounts, pgbank_private.world()), pgbank_private.world()),
@@ -527,6 +559,17 @@ BEGIN
         avail := jsonb_set(avail, ARRAY[to_accounts[i]::text], to_jsonb((avail ->> to_accounts[i]::text)::numeric + amounts[i]));
       END IF;
     END LOOP;
+    IF reason IS NULL THEN  -- no balance may pass its bound (checked on the locked rows)
+      SELECT x.t INTO account_id
+        FROM unnest(to_accounts, amounts) AS x(t, a) JOIN users u ON u.id = x.t
+       WHERE x.t <> pgbank_private.world()
+       GROUP BY x.t, u.balance HAVING u.balance > pgbank_private.max_balance() - sum(x.a) LIMIT 1;
+      IF FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = '22023',
+          MESSAGE = format('transfer_batch: the amounts to account %L would take its balance past %s', account_id, pgbank_private.max_balance()),
+          HINT = 'a balance is at most 999,999,999,999,999,999.99';
+      END IF;
+    END IF;
     -- All items are written; the triggers move the money only when the batch succeeded.
     WITH written AS (
       INSERT INTO transactions (ts, sender, receiver, amount, status, reason)
@@ -565,7 +608,7 @@ CREATE FUNCTION pgbank.verify_balances() RETURNS TABLE(account uuid, stored_bala
      WHERE t.status IN ('success', 'held')
      GROUP BY 1
   )
-  SELECT u.id, u.balance, coalesce(a.balance, 0), u.held, coalesce(a.held, 0)
+  SELECT u.id, u.balance, coalesce(a.balance, 0.00), u.held, coalesce(a.held, 0.00)
     FROM users u
     LEFT JOIN actual a ON a.account = u.id
    WHERE u.id <> pgbank_private.world()  -- keeps no balance
@@ -625,11 +668,16 @@ BEGIN
   IF amount IS NULL THEN
     RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = format('%s: %s must not be NULL', caller, what);
   ELSIF amount IN ('NaN', 'Infinity', '-Infinity') THEN
-    RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format('%s: %s %L is not a finite number', caller, what, amount);
+    RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format('%s: %s %s is not a finite number', caller, what, pgbank_private.shown(amount::text));
   ELSIF amount <= 0 THEN
-    RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format('%s: %s %L must be positive', caller, what, amount);
+    RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format('%s: %s %s must be positive', caller, what, pgbank_private.shown(amount::text));
+  ELSIF amount > pgbank_private.max_amount() THEN
+    RAISE EXCEPTION USING ERRCODE = '22023',
+      MESSAGE = format('%s: %s %s is more than %s', caller, what, pgbank_private.shown(amount::text), pgbank_private.max_amount()),
+      HINT = 'one movement is at most 999,999,999,999,999.99';
   ELSIF scale(amount) > 2 AND amount <> round(amount, 2) THEN
-    RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format('%s: %s %L has more than 2 decimal places', caller, what, amount),
+    RAISE EXCEPTION USING ERRCODE = '22023',
+      MESSAGE = format('%s: %s %s has more than 2 decimal places', caller, what, pgbank_private.shown(amount::text)),
       HINT = 'amounts are in currency units with cents, e.g. 10.25';
   END IF;
 END
@@ -637,7 +685,7 @@ $$;
 
 ALTER FUNCTION pgbank_private.check_amount(caller text, amount numeric, what text) OWNER TO postgres;
 
-COMMENT ON FUNCTION pgbank_private.check_amount(caller text, amount numeric, what text) IS 'Helper: raises 22004/22023 unless the amount is a positive, finite number with at most 2 decimals';
+COMMENT ON FUNCTION pgbank_private.check_amount(caller text, amount numeric, what text) IS 'Helper: raises 22004/22023 unless the amount is a finite number from 0.01 to max_amount() with at most 2 decimals';
 
 CREATE FUNCTION pgbank_private.check_request_id(caller text, request_id text) RETURNS void
     LANGUAGE plpgsql IMMUTABLE
@@ -647,7 +695,7 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = format('%s: request_id must not be NULL', caller),
       HINT = 'a request id is the client''s idempotency key: a repeat returns the first outcome';
   ELSIF request_id = '' OR length(request_id) > 200 THEN
-    RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format('%s: request_id %L must be 1 to 200 characters', caller, request_id);
+    RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format('%s: request_id %s must be 1 to 200 characters', caller, pgbank_private.shown(request_id));
   END IF;
 END
 $$;
@@ -733,6 +781,11 @@ BEGIN
     action := 'expire';  -- too late to post or void
   END IF;
   posted := CASE WHEN action = 'post' THEN coalesce(amount, h.amount) END;
+  IF posted > pgbank_private.max_balance() - (SELECT u.balance FROM users u WHERE u.id = h.receiver) THEN
+    RAISE EXCEPTION USING ERRCODE = '22023',
+      MESSAGE = format('post_hold: amount %s would take the balance of account %L past %s', posted, h.receiver, pgbank_private.max_balance()),
+      HINT = 'a balance is at most 999,999,999,999,999,999.99';
+  END IF;
   new_status := CASE action WHEN 'post' THEN 'success' WHEN 'void' THEN 'voided' ELSE 'expired' END;
   new_ts := CASE WHEN action = 'post' THEN now() ELSE h.ts END;  -- a posted transfer happens when posted
   -- The triggers release the reservation and, when posted, move the money.
@@ -839,6 +892,22 @@ $$;
 ALTER FUNCTION pgbank_private.lock_accounts(a uuid, b uuid) OWNER TO postgres;
 
 COMMENT ON FUNCTION pgbank_private.lock_accounts(a uuid, b uuid) IS 'Helper: SELECT ... FOR UPDATE of two accounts in account-id order (never the world account)';
+
+CREATE FUNCTION pgbank_private.max_amount() RETURNS numeric
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT 999999999999999.99::numeric $$;
+
+ALTER FUNCTION pgbank_private.max_amount() OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank_private.max_amount() IS 'Helper: the largest amount one movement (or a lower limit below 0) may have';
+
+CREATE FUNCTION pgbank_private.max_balance() RETURNS numeric
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT 999999999999999999.99::numeric $$;
+
+ALTER FUNCTION pgbank_private.max_balance() OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank_private.max_balance() IS 'Helper: the largest balance an account may reach (its column holds up to 10^20)';
 
 CREATE FUNCTION pgbank_private.move_money(sender uuid, receiver uuid, ts timestamp with time zone, amount numeric) RETURNS void
     LANGUAGE plpgsql
@@ -1045,11 +1114,11 @@ BEGIN
   IF (req.kind, req.from_accounts, req.to_accounts, req.amounts, req.expires_in)
      IS DISTINCT FROM (kind, from_accounts, to_accounts, amounts, expires_in) THEN
     RAISE EXCEPTION USING ERRCODE = 'PB001',
-      MESSAGE = format('request_id %L of account %L was already used with other parameters', req.request_id, req.account),
-      DETAIL = format('first: %s %sto %s of %s%s; now: %s %sto %s of %s%s',
+      MESSAGE = format('request_id %s of account %L was already used with other parameters', pgbank_private.shown(req.request_id), req.account),
+      DETAIL = left(format('first: %s %sto %s of %s%s; now: %s %sto %s of %s%s',
                       req.kind, coalesce('from ' || req.from_accounts::text || ' ', ''), req.to_accounts, req.amounts,
                       coalesce(' for ' || req.expires_in, ''),
-                      kind, coalesce('from ' || from_accounts::text || ' ', ''), to_accounts, amounts, coalesce(' for ' || expires_in, '')),
+                      kind, coalesce('from ' || from_accounts::text || ' ', ''), to_accounts, amounts, coalesce(' for ' || expires_in, '')), 500),
       HINT = 'use a new request_id for a new request';
   END IF;
 END
@@ -1137,6 +1206,18 @@ ALTER FUNCTION pgbank_private.run_maintenance() OWNER TO postgres;
 
 COMMENT ON FUNCTION pgbank_private.run_maintenance() IS 'pg_cron job: creates the future daily partitions of pgbank.transactions (pg_partman)';
 
+CREATE FUNCTION pgbank_private.shown(value text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  SELECT CASE WHEN value IS NULL THEN 'NULL'
+              WHEN length(value) <= 100 THEN quote_literal(value)
+              ELSE quote_literal(left(value, 100)) || format('… (%s characters)', length(value)) END
+$$;
+
+ALTER FUNCTION pgbank_private.shown(value text) OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank_private.shown(value text) IS 'Helper: a value quoted for an error message, cut to 100 characters with its length stated';
+
 CREATE FUNCTION pgbank_private.sum_window(v_user uuid, ts_start timestamp without time zone, ts_end timestamp without time zone, v_dir text) RETURNS numeric
     LANGUAGE plpgsql STABLE
     SET search_path TO 'pgbank', 'pg_temp'
@@ -1208,6 +1289,7 @@ DECLARE
   payer_id uuid;
   payee_id uuid;
   room    numeric;  -- how far the payer may still go down: balance - held - lower limit (NULL: no limit)
+  payee_balance numeric;
   req     pgbank.requests;
   reason  text;
   status  text;
@@ -1228,7 +1310,7 @@ BEGIN
   -- what the checks need. The world account is never locked (nor read): it keeps no balance, so
   -- top-ups don't queue on one row, and the first ledger migration made it.
   IF to_account < from_account AND to_account <> world THEN  -- the payee's id comes first
-    SELECT u.id INTO payee_id FROM pgbank.users u WHERE u.id = to_account FOR UPDATE;
+    SELECT u.id, u.balance INTO payee_id, payee_balance FROM pgbank.users u WHERE u.id = to_account FOR UPDATE;
   END IF;
   IF from_account = world THEN
     payer_id := world;
@@ -1240,7 +1322,7 @@ BEGIN
   ELSIF to_account = from_account THEN
     payee_id := payer_id;
   ELSIF to_account > from_account THEN  -- the payer's id came first (always so for a top-up: the world's id is the smallest)
-    SELECT u.id INTO payee_id FROM pgbank.users u WHERE u.id = to_account FOR UPDATE;
+    SELECT u.id, u.balance INTO payee_id, payee_balance FROM pgbank.users u WHERE u.id = to_account FOR UPDATE;
   END IF;
   -- A request belongs to the account that pays (for a top-up: the account topped up).
   owner := CASE WHEN from_account = world THEN to_account ELSE from_account END;
@@ -1269,6 +1351,11 @@ BEGIN
     RETURN pgbank_private.request_outcome(req);
   END IF;
 
+  IF status = 'success' AND payee_balance > pgbank_private.max_balance() - amount THEN
+    RAISE EXCEPTION USING ERRCODE = '22023',
+      MESSAGE = format('%s: amount %s would take the balance of account %L past %s', kind, amount, to_account, pgbank_private.max_balance()),
+      HINT = 'a balance is at most 999,999,999,999,999,999.99';
+  END IF;
   -- The triggers on transactions move the balances (success) or reserve the funds (held).
   INSERT INTO pgbank.transactions (id, ts, sender, receiver, amount, status, reason)
   VALUES (tx_id, tx_ts, from_account, to_account, amount, status, reason);
@@ -1277,7 +1364,7 @@ BEGIN
     VALUES (from_account, hold, request_id, to_account, amount, tx_ts + expires_in, tx_id, tx_ts);
   END IF;
   RETURN (hold, status, reason, request_id, tx_id, tx_ts, from_account, to_account, amount, NULL::numeric,
-          tx_ts + expires_in, false);
+          CASE WHEN hold IS NOT NULL THEN tx_ts + expires_in END, false);  -- a failed hold has no deadline (as its replay says)
 END
 $$;
 
@@ -1362,9 +1449,9 @@ CREATE TABLE pgbank.holds (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
     request_id text NOT NULL,
     receiver uuid NOT NULL,
-    amount numeric NOT NULL,
+    amount numeric(22,2) NOT NULL,
     status text DEFAULT 'held'::text NOT NULL,
-    posted_amount numeric,
+    posted_amount numeric(22,2),
     expires_at timestamp with time zone NOT NULL,
     transaction_id bigint NOT NULL,
     ts timestamp with time zone NOT NULL,
@@ -1416,10 +1503,9 @@ CREATE TABLE pgbank.transactions (
     ts timestamp with time zone NOT NULL,
     sender uuid NOT NULL,
     receiver uuid NOT NULL,
-    amount numeric NOT NULL,
+    amount pgbank.amount NOT NULL,
     status text DEFAULT 'success'::text NOT NULL,
     reason text,
-    CONSTRAINT transactions_amount_check CHECK (((amount > (0)::numeric) AND (amount <> 'NaN'::numeric) AND (amount <> 'Infinity'::numeric))),
     CONSTRAINT transactions_status_check CHECK ((status = ANY (ARRAY['init'::text, 'success'::text, 'failed'::text, 'held'::text, 'voided'::text, 'expired'::text, 'reversed'::text])))
 )
 PARTITION BY RANGE (ts);
@@ -1457,14 +1543,14 @@ CREATE TABLE pgbank.users (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
     name text NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
-    balance numeric DEFAULT 0 NOT NULL,
-    held numeric DEFAULT 0 NOT NULL,
-    lower_limit numeric DEFAULT 0,
+    balance numeric(22,2) DEFAULT 0 NOT NULL,
+    held numeric(22,2) DEFAULT 0 NOT NULL,
+    lower_limit numeric(22,2) DEFAULT 0,
     version bigint DEFAULT 0 NOT NULL,
     modified_at timestamp with time zone DEFAULT now() NOT NULL,
     totals_day date,
-    day_sent numeric DEFAULT 0 NOT NULL,
-    day_received numeric DEFAULT 0 NOT NULL,
+    day_sent numeric(22,2) DEFAULT 0 NOT NULL,
+    day_received numeric(22,2) DEFAULT 0 NOT NULL,
     CONSTRAINT users_held_not_negative CHECK ((held >= (0)::numeric)),
     CONSTRAINT users_lower_limit_finite CHECK (((lower_limit IS NULL) OR ((lower_limit <= (0)::numeric) AND (lower_limit > '-Infinity'::numeric)))),
     CONSTRAINT users_name_check CHECK ((name <> ''::text)),
@@ -1601,6 +1687,10 @@ REVOKE ALL ON FUNCTION pgbank_private.insert_history(n integer, lo timestamp wit
 
 REVOKE ALL ON FUNCTION pgbank_private.lock_accounts(a uuid, b uuid) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION pgbank_private.max_amount() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION pgbank_private.max_balance() FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION pgbank_private.move_money(sender uuid, receiver uuid, ts timestamp with time zone, amount numeric) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.open_accounts(amount numeric, at timestamp with time zone) FROM PUBLIC;
@@ -1622,6 +1712,8 @@ REVOKE ALL ON FUNCTION pgbank_private.request_outcome(req pgbank.requests, repla
 REVOKE ALL ON FUNCTION pgbank_private.rollup_transaction() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.run_maintenance() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION pgbank_private.shown(value text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.sum_window(v_user uuid, ts_start timestamp without time zone, ts_end timestamp without time zone, v_dir text) FROM PUBLIC;
 

@@ -15,7 +15,7 @@ const pick = <T>(xs: T[]): T => xs[Math.floor(Math.random() * xs.length)]!;
 
 async function plainSum(userId: string, start: string, end: string, direction: Direction): Promise<string> {
   const [row] = await db.sql.unsafe(
-    `select coalesce(sum(amount), 0)::text as s from pgbank.transactions
+    `select coalesce(sum(amount), 0.00)::text as s from pgbank.transactions
       where ${direction} = $1 and status = 'success' and ts >= $2::text::timestamp at time zone 'UTC' and ts < $3::text::timestamp at time zone 'UTC'`,
     [userId, start, end], { prepare: false }); // custom plans: only the window's partitions
   return row!.s as string;
@@ -106,7 +106,7 @@ test('bounds: [ts_start, ts_end) — a row on ts_start counts, a row on ts_end d
   const near = await plainSum(a, '2024-03-01T00:00:00', '2024-03-01T00:00:00.000001', 'sender');
   assert.is(Number(await exact('2024-03-01T00:00:00', '2024-03-01T00:00:00.000001')), Number(near));
   assert.ok(Number(near) >= 1.01);
-  assert.is(await exact('2024-03-01T00:00:00', '2024-03-01T00:00:00'), '0', 'an empty window is 0');
+  assert.is(await exact('2024-03-01T00:00:00', '2024-03-01T00:00:00'), '0.00', 'an empty window is 0.00');
   await assertExact(a, '2024-02-29T23:59:59.999999', '2024-03-01T00:00:00', 'sender');
   await assertExact(a, '2024-03-01T00:00:00', '2024-04-01T00:00:00', 'sender');
   await assertExact(a, '2024-03-31T00:00:00', '2024-04-01T00:00:00.000001', 'receiver');
@@ -122,7 +122,7 @@ test('non-effective rows (failed, held) are not counted', async () => {
 
 test('a user with no transactions sums to 0; the whole range and infinite bounds work', async () => {
   const [{ id }] = await db.sql`insert into pgbank.users (name) values ('Nobody') returning id` as unknown as [{ id: string }];
-  assert.is((await sumAmount(db.sql, id, '2023-01-01T00:00:00', '2030-01-01T00:00:00', 'receiver')).sumAmount, '0');
+  assert.is((await sumAmount(db.sql, id, '2023-01-01T00:00:00', '2030-01-01T00:00:00', 'receiver')).sumAmount, '0.00');
   for (const u of users.slice(0, 3)) {
     await assertExact(u, '2023-01-01T00:00:00', '2030-01-01T00:00:00', 'sender');
     await assertExact(u, '-infinity', 'infinity', 'receiver');

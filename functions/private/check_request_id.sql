@@ -9,7 +9,7 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = format('%s: request_id must not be NULL', caller),
       HINT = 'a request id is the client''s idempotency key: a repeat returns the first outcome';
   ELSIF request_id = '' OR length(request_id) > 200 THEN
-    RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format('%s: request_id %L must be 1 to 200 characters', caller, request_id);
+    RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format('%s: request_id %s must be 1 to 200 characters', caller, pgbank_private.shown(request_id));
   END IF;
 END
 $$;

@@ -34,6 +34,11 @@ BEGIN
     action := 'expire';  -- too late to post or void
   END IF;
   posted := CASE WHEN action = 'post' THEN coalesce(amount, h.amount) END;
+  IF posted > pgbank_private.max_balance() - (SELECT u.balance FROM users u WHERE u.id = h.receiver) THEN
+    RAISE EXCEPTION USING ERRCODE = '22023',
+      MESSAGE = format('post_hold: amount %s would take the balance of account %L past %s', posted, h.receiver, pgbank_private.max_balance()),
+      HINT = 'a balance is at most 999,999,999,999,999,999.99';
+  END IF;
   new_status := CASE action WHEN 'post' THEN 'success' WHEN 'void' THEN 'voided' ELSE 'expired' END;
   new_ts := CASE WHEN action = 'post' THEN now() ELSE h.ts END;  -- a posted transfer happens when posted
   -- The triggers release the reservation and, when posted, move the money.

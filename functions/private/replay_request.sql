@@ -10,11 +10,11 @@ BEGIN
   IF (req.kind, req.from_accounts, req.to_accounts, req.amounts, req.expires_in)
      IS DISTINCT FROM (kind, from_accounts, to_accounts, amounts, expires_in) THEN
     RAISE EXCEPTION USING ERRCODE = 'PB001',
-      MESSAGE = format('request_id %L of account %L was already used with other parameters', req.request_id, req.account),
-      DETAIL = format('first: %s %sto %s of %s%s; now: %s %sto %s of %s%s',
+      MESSAGE = format('request_id %s of account %L was already used with other parameters', pgbank_private.shown(req.request_id), req.account),
+      DETAIL = left(format('first: %s %sto %s of %s%s; now: %s %sto %s of %s%s',
                       req.kind, coalesce('from ' || req.from_accounts::text || ' ', ''), req.to_accounts, req.amounts,
                       coalesce(' for ' || req.expires_in, ''),
-                      kind, coalesce('from ' || from_accounts::text || ' ', ''), to_accounts, amounts, coalesce(' for ' || expires_in, '')),
+                      kind, coalesce('from ' || from_accounts::text || ' ', ''), to_accounts, amounts, coalesce(' for ' || expires_in, '')), 500),
       HINT = 'use a new request_id for a new request';
   END IF;
 END

@@ -8,6 +8,7 @@ DECLARE
   payer_id uuid;
   payee_id uuid;
   room    numeric;  -- how far the payer may still go down: balance - held - lower limit (NULL: no limit)
+  payee_balance numeric;
   req     pgbank.requests;
   reason  text;
   status  text;
@@ -28,7 +29,7 @@ BEGIN
   -- what the checks need. The world account is never locked (nor read): it keeps no balance, so
   -- top-ups don't queue on one row, and the first ledger migration made it.
   IF to_account < from_account AND to_account <> world THEN  -- the payee's id comes first
-    SELECT u.id INTO payee_id FROM pgbank.users u WHERE u.id = to_account FOR UPDATE;
+    SELECT u.id, u.balance INTO payee_id, payee_balance FROM pgbank.users u WHERE u.id = to_account FOR UPDATE;
   END IF;
   IF from_account = world THEN
     payer_id := world;
@@ -40,7 +41,7 @@ BEGIN
   ELSIF to_account = from_account THEN
     payee_id := payer_id;
   ELSIF to_account > from_account THEN  -- the payer's id came first (always so for a top-up: the world's id is the smallest)
-    SELECT u.id INTO payee_id FROM pgbank.users u WHERE u.id = to_account FOR UPDATE;
+    SELECT u.id, u.balance INTO payee_id, payee_balance FROM pgbank.users u WHERE u.id = to_account FOR UPDATE;
   END IF;
   -- A request belongs to the account that pays (for a top-up: the account topped up).
   owner := CASE WHEN from_account = world THEN to_account ELSE from_account END;
@@ -69,6 +70,11 @@ BEGIN
     RETURN pgbank_private.request_outcome(req);
   END IF;
 
+  IF status = 'success' AND payee_balance > pgbank_private.max_balance() - amount THEN
+    RAISE EXCEPTION USING ERRCODE = '22023',
+      MESSAGE = format('%s: amount %s would take the balance of account %L past %s', kind, amount, to_account, pgbank_private.max_balance()),
+      HINT = 'a balance is at most 999,999,999,999,999,999.99';
+  END IF;
   -- The triggers on transactions move the balances (success) or reserve the funds (held).
   INSERT INTO pgbank.transactions (id, ts, sender, receiver, amount, status, reason)
   VALUES (tx_id, tx_ts, from_account, to_account, amount, status, reason);
@@ -77,7 +83,7 @@ BEGIN
     VALUES (from_account, hold, request_id, to_account, amount, tx_ts + expires_in, tx_id, tx_ts);
   END IF;
   RETURN (hold, status, reason, request_id, tx_id, tx_ts, from_account, to_account, amount, NULL::numeric,
-          tx_ts + expires_in, false);
+          CASE WHEN hold IS NOT NULL THEN tx_ts + expires_in END, false);  -- a failed hold has no deadline (as its replay says)
 END
 $$;
 COMMENT ON FUNCTION pgbank_private.transfer_one(text, text, uuid, uuid, numeric, interval) IS
