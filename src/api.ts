@@ -130,6 +130,13 @@ export async function transferBatch(sql: Sql, requestId: string, items: { from: 
   return rows.map((r) => camelRow<TransferResult>(r));
 }
 
+/** pgbank.transfers: up to 1,000 independent transfers in one call, each idempotent per (from, requestId) like transfer(); one result per item, in order. */
+export async function transfers(sql: Sql, items: { requestId: string; from: string; to: string; amount: string }[]): Promise<TransferResult[]> {
+  const rows = await sql`select * from pgbank.transfers(${items.map((i) => i.requestId)}::text[], ${items.map((i) => i.from)}::uuid[],
+    ${items.map((i) => i.to)}::uuid[], ${items.map((i) => i.amount)}::numeric[])`;
+  return rows.map((r) => camelRow<TransferResult>(r));
+}
+
 /** pgbank.hold: reserve funds until expiresIn (an interval, e.g. '15 minutes'). */
 export async function hold(sql: Sql, requestId: string, from: string, to: string, amount: string, expiresIn: string): Promise<HoldResult> {
   const [row] = await sql`select * from pgbank.hold(${requestId}, ${from}::uuid, ${to}::uuid, ${amount}::numeric, ${expiresIn}::interval)`;
