@@ -50,6 +50,7 @@ type Op =
   | { call: 'top_up'; requestId: string | null; account: Ref; amount: Amount }
   | { call: 'transfer'; requestId: string | null; from: Ref; to: Ref; amount: Amount }
   | { call: 'transfer_batch'; requestId: string | null; items: Item[]; shapes: { from: ArrayShape; to: ArrayShape; amounts: ArrayShape } }
+  | { call: 'transfers'; items: (Item & { requestId: string | null })[]; shapes: { requestIds: ArrayShape; from: ArrayShape; to: ArrayShape; amounts: ArrayShape } }
   | { call: 'hold'; requestId: string | null; from: Ref; to: Ref; amount: Amount; expiresIn: string | null }
   | { call: 'post_hold'; hold: Ref; amount: Amount }
   | { call: 'void_hold'; hold: Ref }
@@ -109,6 +110,13 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ call: fc.constant('transfer' as const), requestId, from: ref, to: ref, amount }) },
   { weight: 3, arbitrary: fc.record({ call: fc.constant('transfer_batch' as const), requestId, shapes: fc.record({ from: shape, to: shape, amounts: shape }),
     items: fc.array(fc.record({ from: ref, to: ref, amount }), { maxLength: 4 }) }) },
+  { weight: 3, arbitrary: fc.record({ call: fc.constant('transfers' as const),
+    shapes: fc.record({ requestIds: shape, from: shape, to: shape, amounts: shape }),
+    items: fc.array(fc.oneof( // mostly well-formed, so the items get past the whole call's checks
+      { weight: 4, arbitrary: fc.record({ requestId: fc.nat(6).map((n) => `r${n}`), from: fc.oneof(fc.nat(4), fc.constant<Ref>('unknown')),
+        to: fc.oneof(fc.nat(4), fc.constantFrom<Ref>('world', 'unknown')), amount: cents }) },
+      { weight: 1, arbitrary: fc.record({ requestId, from: ref, to: ref, amount }) },
+    ), { maxLength: 5 }) }) },
   { weight: 3, arbitrary: fc.record({ call: fc.constant('hold' as const), requestId, from: ref, to: ref, amount, expiresIn }) },
   { weight: 2, arbitrary: fc.record({ call: fc.constant('post_hold' as const), hold: ref,
     amount: fc.oneof({ weight: 2, arbitrary: fc.constant(null) }, { weight: 3, arbitrary: amount }) }) },
@@ -172,6 +180,10 @@ async function call(app: Sql, admin: Sql, o: Op, st: RunState): Promise<Row[]> {
       const amounts = arrayLiteral(o.items.map((i) => real(i.amount)), o.shapes.amounts);
       return app`select * from pgbank.transfer_batch(${real(o.requestId)}::text, ${froms}::uuid[], ${tos}::uuid[], ${amounts}::numeric[])`;
     }
+    case 'transfers': {
+      const [ids, froms, tos, amounts] = transfersArrays(o, st);
+      return app`select * from pgbank.transfers(${ids}::text[], ${froms}::uuid[], ${tos}::uuid[], ${amounts}::numeric[])`;
+    }
     case 'hold': {
       const rows = await app`select * from pgbank.hold(${real(o.requestId)}::text, ${acct(o.from)}::uuid, ${acct(o.to)}::uuid,
         ${real(o.amount)}::numeric, ${o.expiresIn}::interval)`;
@@ -198,8 +210,75 @@ async function call(app: Sql, admin: Sql, o: Op, st: RunState): Promise<Row[]> {
   }
 }
 
+function transfersArrays(o: Extract<Op, { call: 'transfers' }>, st: RunState): [string | null, string | null, string | null, string | null] {
+  return [
+    arrayLiteral(o.items.map((i) => real(i.requestId)), o.shapes.requestIds),
+    arrayLiteral(o.items.map((i) => resolve(i.from, st.accounts)), o.shapes.from),
+    arrayLiteral(o.items.map((i) => resolve(i.to, st.accounts)), o.shapes.to),
+    arrayLiteral(o.items.map((i) => real(i.amount)), o.shapes.amounts),
+  ];
+}
+
+const UNDO = Symbol('undo');
+type Attempt = { rows: Row[]; accounts: Row[] } | { error: unknown };
+
+/** What `fn` returns and the accounts then, undone (a savepoint rolled back). */
+async function attempt(tx: Sql, accounts: string[], fn: (sp: Sql) => Promise<Row[]>): Promise<Attempt> {
+  let outcome: Attempt | null = null;
+  try {
+    await (tx as unknown as { savepoint: (f: (sp: Sql) => Promise<void>) => Promise<void> }).savepoint(async (sp) => {
+      const rows = await fn(sp);
+      outcome = { rows, accounts: [...await sp`
+        select a.id, a.balance::text, a.held::text, a.version::text from unnest(${accounts}::uuid[]) x (id), pgbank.get_account(x.id) a order by 1`] };
+      throw UNDO;
+    });
+  } catch (err) {
+    if (err !== UNDO) outcome = { error: err };
+  }
+  return outcome!;
+}
+
+/**
+ * transfers() does what transfer() does item by item: the same outcomes and the same balances after.
+ * Both are tried in one transaction, each undone, before the real call.
+ */
+async function judgeTransfers(app: Sql, o: Extract<Op, { call: 'transfers' }>, st: RunState, where: string): Promise<Failure[]> {
+  if (Object.values(o.shapes).some((s) => s !== 'plain')) return [];
+  const accounts = [...new Set(st.accounts)];
+  const [ids, froms, tos, amounts] = transfersArrays(o, st);
+  let together: Attempt | null = null;
+  let oneByOne: Attempt | null = null;
+  await app.begin(async (tx) => {
+    together = await attempt(tx as unknown as Sql, accounts, (sp) =>
+      sp`select * from pgbank.transfers(${ids}::text[], ${froms}::uuid[], ${tos}::uuid[], ${amounts}::numeric[])`);
+    oneByOne = await attempt(tx as unknown as Sql, accounts, async (sp) => {
+      const rows: Row[] = [];
+      for (const i of o.items) {
+        rows.push(...await sp`select * from pgbank.transfer(${real(i.requestId)}::text, ${resolve(i.from, st.accounts)}::uuid,
+          ${resolve(i.to, st.accounts)}::uuid, ${real(i.amount)}::numeric)`);
+      }
+      return rows;
+    });
+    throw UNDO;
+  }).catch((err: unknown) => {
+    if (err !== UNDO) throw err;
+  });
+  const a = together as Attempt | null;
+  const b = oneByOne as Attempt | null;
+  if (!a || !b || 'error' in a) return []; // a whole-call refusal has no item-by-item equal
+  const outcome = (rows: Row[]) => JSON.stringify(rows.map((r) => [r.request_id, r.status, r.reason, r.from_account, r.to_account, r.amount, r.replayed]));
+  const accountsNow = (x: { accounts: Row[] }) => JSON.stringify(x.accounts.map((r) => [r.id, r.balance, r.held]));
+  if ('error' in b) {
+    const e = b.error as { code?: string; message?: string };
+    return [{ kind: 'transfers differs from transfer()', call: 'transfers', what: `${where}: transfers() took it, transfer() raised ${e.code}: ${cut(e.message ?? '')}` }];
+  }
+  if (outcome(a.rows) === outcome(b.rows) && accountsNow(a) === accountsNow(b)) return [];
+  return [{ kind: 'transfers differs from transfer()', call: 'transfers',
+    what: `${where}: transfers() ${cut(outcome(a.rows), 600)} -> ${cut(accountsNow(a), 400)}; transfer() ${cut(outcome(b.rows), 600)} -> ${cut(accountsNow(b), 400)}` }];
+}
+
 const MONEY_FIELDS = ['amount', 'posted_amount', 'balance', 'held', 'available', 'lower_limit'];
-const REQUESTS = new Set<Op['call']>(['top_up', 'transfer', 'transfer_batch', 'hold']);
+const REQUESTS = new Set<Op['call']>(['top_up', 'transfer', 'transfer_batch', 'transfers', 'hold']);
 
 /** Money comes back with exactly 2 decimals, whatever scale the caller sent. */
 function judgeRows(rows: Row[], where: string, call: string): Failure[] {
@@ -370,6 +449,7 @@ async function runSequence(ops: Op[]): Promise<Failure[]> {
         if (previous) failures.push(...judgeReplay(previous.rows, await bounded(call(app, db.sql, previous.op, st)), `${where} of ${previous.op.call}`, previous.op.call));
         continue;
       }
+      if (o.call === 'transfers') failures.push(...await bounded(judgeTransfers(app, o, st, where)));
       const rows = await bounded(call(app, db.sql, o, st));
       failures.push(...judgeRows(rows, where, o.call));
       previous = REQUESTS.has(o.call) ? { op: o, rows } : null;
