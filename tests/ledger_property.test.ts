@@ -19,7 +19,7 @@ const MAX_AMOUNT = '999999999999999.99';
 const WORLD = '00000000-0000-0000-0000-000000000000';
 const UNKNOWN = '00000000-0000-4000-8000-00000000dead';
 const SEED = Number(process.env.LEDGER_PROPERTY_SEED ?? 20261203);
-const RUNS = Number(process.env.LEDGER_PROPERTY_RUNS ?? 300);
+const RUNS = Number(process.env.LEDGER_PROPERTY_RUNS ?? 200);
 const SKIP = new Set((process.env.LEDGER_PROPERTY_SKIP ?? '').split(',').filter(Boolean));
 const ONLY = process.env.LEDGER_PROPERTY_ONLY;
 
