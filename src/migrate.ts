@@ -13,11 +13,13 @@ export interface MigrateOptions {
   /** How many migrations to run (default: all for up, one for down; Infinity for all). */
   count?: number;
   log?: (line: string) => void;
+  /** Apply functions/ after an Up (default true; false leaves the database as the migrations made it). */
+  functions?: boolean;
 }
 
 /** Run migrations, then (re)apply every function when going up. Returns the migrations run. */
 export async function migrate(settings: Partial<DbSettings> = {}, options: MigrateOptions = {}): Promise<string[]> {
-  const { direction = 'up', count, log = () => {} } = options;
+  const { direction = 'up', count, log = () => {}, functions = true } = options;
   const s = dbSettings(settings);
   const ran = await runner({
     databaseUrl: { host: s.host, port: s.port, database: s.database, user: s.user, password: s.password },
@@ -30,7 +32,7 @@ export async function migrate(settings: Partial<DbSettings> = {}, options: Migra
     log,
     logger: { debug: () => {}, info: log, warn: log, error: log },
   });
-  if (direction === 'up') {
+  if (direction === 'up' && functions) {
     const sql = connect({ ...s, max: 1, name: 'pgbank-migrate' });
     try {
       await applyFunctions(sql);
@@ -51,7 +53,9 @@ export async function functionFiles(): Promise<string[]> {
 /**
  * Apply every functions/ file (CREATE OR REPLACE ...) in one transaction; re-applying changes
  * nothing. The first pass skips body checks so files may refer to each other in any order; the
- * second checks every SQL-language body against the complete set.
+ * second checks every SQL-language body against the complete set. Then every function of schemas
+ * pgbank and pgbank_private that no file (re)defined is dropped: a file removed (or a signature
+ * changed) leaves no orphan behind in an upgraded database. Those schemas belong to pgbank.
  */
 export async function applyFunctions(sql: Sql): Promise<void> {
   const files = await functionFiles();
@@ -66,5 +70,13 @@ export async function applyFunctions(sql: Sql): Promise<void> {
         throw new Error(`${path.relative(FUNCTIONS_DIR, file)}: ${(err as Error).message}`, { cause: err });
       }
     }
+    // CREATE OR REPLACE rewrites a function's catalog row even when nothing changed, so a row this
+    // transaction didn't write belongs to no file. Plain DROP: a trigger still using one fails here.
+    const orphans = await tx<{ routine: string }[]>`
+      select p.oid::regprocedure::text as routine from pg_proc p
+       where p.pronamespace in ('pgbank'::regnamespace, 'pgbank_private'::regnamespace)
+         and p.xmin <> pg_current_xact_id()::xid
+         and not exists (select from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e')`;
+    for (const { routine } of orphans) await tx.unsafe(`drop routine ${routine}`);
   });
 }

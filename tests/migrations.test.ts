@@ -4,6 +4,8 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { $ } from 'zx';
+import { dbSettings, type DbSettings } from '../src/config.ts';
+import { connect, createDatabase, dropDatabase } from '../src/db.ts';
 import { applyFunctions, migrate } from '../src/migrate.ts';
 import { ROOT } from '../src/paths.ts';
 import { testDatabase, type TestDatabase } from './helpers/db.ts';
@@ -14,8 +16,7 @@ test.before(async () => { db = await testDatabase('migrations'); });
 test.after(async () => db?.drop());
 
 /** pg_dump of pgbank's schemas without the daily partitions (their names follow the calendar). */
-async function schemaDump(): Promise<string> {
-  const s = db.settings;
+async function schemaDump(s: DbSettings = db.settings): Promise<string> {
   const out = await $({ quiet: true, env: { ...process.env, PGPASSWORD: s.password ?? '' } })`pg_dump --schema-only \
     -h ${s.host} -p ${s.port} -U ${s.user} -d ${s.database} -n pgbank -n pgbank_private --exclude-table=pgbank.transactions_p*`;
   return out.stdout.split('\n')
@@ -39,6 +40,27 @@ test('the migrated schema matches tests/schema.snapshot.sql (UPDATE_SNAPSHOT=1 r
   if (process.env.UPDATE_SNAPSHOT) await writeFile(SNAPSHOT, dump);
   const snapshot = await readFile(SNAPSHOT, 'utf8').catch(() => '');
   assert.fixture(dump, snapshot, 'schema differs from tests/schema.snapshot.sql: review the diff, then UPDATE_SNAPSHOT=1 npx tsx scripts/test.ts migrations');
+});
+
+test('upgrade path: a database made by the first migrations, with a function since removed, migrates to the snapshot exactly', async () => {
+  const name = `${db.name}_old`;
+  await createDatabase(name);
+  try {
+    const old = dbSettings({ database: name });
+    await migrate(old, { count: 3, functions: false });
+    // a helper that functions/ no longer has (add_to_monthly_totals went in 0013) and a signature since changed
+    const sql = connect({ ...old, max: 1 });
+    try {
+      await sql`create function pgbank_private.add_to_monthly_totals(uuid, date, numeric, numeric) returns void language sql as ''`;
+      await sql`create function pgbank.get_account(text) returns int language sql as 'select 1'`;
+    } finally {
+      await sql.end();
+    }
+    await migrate(old);
+    assert.fixture(await schemaDump(old), await readFile(SNAPSHOT, 'utf8'), 'the upgraded schema differs from a fresh install');
+  } finally {
+    await dropDatabase(name);
+  }
 });
 
 test('functions re-apply without change', async () => {
