@@ -63,6 +63,7 @@ try {
 } catch (err) {
   const code = (err as { code?: string }).code;
   if (code === '42883' || code === '42P01') throw new Error('the provider tables or functions are missing: run `npm run migrate` first', { cause: err });
+  if (code === '42501') throw new Error('adding the example data needs the schema owner\'s role (pgbank_app may not): connect as the owner, or pass --no-seed', { cause: err });
   throw err;
 } finally {
   await sql.end();
@@ -91,6 +92,7 @@ try {
   const result = await publishMessages({
     url: config.amqpUrl,
     queue: values.queue!,
+    deadLetterQueue: values.queue === config.queue ? config.deadLetterQueue : undefined,
     count,
     rate,
     signal: stop.signal,

@@ -41,17 +41,18 @@ test.after(async () => {
   await db?.drop();
 });
 
-test('the seed\'s worked example: after {"id":1,"value":600}, KeyDB has 1_Visa = 1900 and 2_Mastercard = 1800', async () => {
+test('the seed\'s worked example: after {"id":1,"value":600}, KeyDB has 1_Visa = 1900.00 and 2_Mastercard = 1800.00', async () => {
   const queue = queueFor('example');
   const b = bridge(queue);
   await b.waitFor((l) => l.event === 'consuming');
   await publish(queue, [{ body: '{"id": 1, "value": 600}', messageId: `${tag}-example` }]);
-  await until(async () => (await redis.get(`${prefix}1_Visa`)) === '1900', 10_000, `${prefix}1_Visa = 1900`);
-  assert.is(await redis.get(`${prefix}2_Mastercard`), '1800');
+  // Money has 2 decimals, whatever scale was sent (the seed writes 1900).
+  await until(async () => (await redis.get(`${prefix}1_Visa`)) === '1900.00', 10_000, `${prefix}1_Visa = 1900.00`);
+  assert.is(await redis.get(`${prefix}2_Mastercard`), '1800.00');
   const history = await db.sql<{ id: string; provider_id: string; transaction_value: string }[]>`
     select id, provider_id, transaction_value::text from pgbank.historical_transactions order by id`;
   assert.equal(history.map((r) => [r.id, r.provider_id, r.transaction_value]),
-    [['1', '1', '100'], ['2', '1', '200'], ['3', '2', '-200'], ['4', '1', '600']]);
+    [['1', '1', '100.00'], ['2', '1', '200.00'], ['3', '2', '-200.00'], ['4', '1', '600.00']]);
   const write = await b.waitFor((l) => l.event === 'keydb_write' && l.keys === 2);
   assert.ok(typeof write.delay_ms === 'number' && write.delay_ms >= 0, `the write logs its delay: ${JSON.stringify(write)}`);
   const exit = await b.stop('SIGTERM');
@@ -77,7 +78,7 @@ test('a message_id is recorded once, however often it is delivered', async () =>
   const rows = await db.sql<{ message_id: string; transaction_value: string }[]>`
     select message_id, transaction_value::text from pgbank.historical_transactions where message_id like ${tag + '-dup-%'} order by message_id`;
   assert.equal(rows.map((r) => [r.message_id, r.transaction_value]),
-    [[`${tag}-dup-a`, '7'], [`${tag}-dup-b`, '11'], [`${tag}-dup-committed`, '5']]);
+    [[`${tag}-dup-a`, '7.00'], [`${tag}-dup-b`, '11.00'], [`${tag}-dup-committed`, '5.00']]);
   const stopped = b.lines.find((l) => l.event === 'stopped')!;
   assert.is(stopped.recorded, 2);
   assert.is(stopped.duplicates, 3);
@@ -98,17 +99,20 @@ test('every kind of bad message goes to the dead-letter queue with its reason; t
     { id: 'string-value', body: '{"id": 1, "value": "600"}', code: '22P02', reason: /^value must be a JSON number/ },
     { id: 'nan', body: '{"id": 1, "value": NaN}', code: '22023', reason: /^value NaN is not finite$/ },
     { id: 'infinity', body: '{"id": 1, "value": -Infinity}', code: '22023', reason: /^value -Infinity is not finite$/ },
-    { id: 'too-big', body: '{"id": 1, "value": 1e999}', code: '22003', reason: /^value '1e999' is out of range/ },
+    { id: 'too-big', body: '{"id": 1, "value": 1e999}', code: '22023', reason: /^value '1e999' is out of range: at most 999999999999999.99 either way$/ },
+    { id: 'just-too-big', body: '{"id": 1, "value": -1000000000000000}', code: '22023', reason: /^value '-1000000000000000' is out of range/ },
+    { id: 'too-fine', body: '{"id": 1, "value": 0.0000000000000000001}', code: '22023', reason: /^value '0.0000000000000000001' has more than 18 decimal places$/ },
+    { id: 'over-limit', body: `{"id": 1, "value": 1, "pad": "${'x'.repeat(5000)}"}`, code: '22023', reason: /^body of 5,03\d bytes is over the limit of 4,096 bytes$/ },
     { id: 'fraction-id', body: '{"id": 1.5, "value": 1}', code: '22P02', reason: /^provider id '1.5' is not an integer$/ },
     { id: 'unknown-provider', body: '{"id": 99, "value": 1}', code: 'P0002', reason: /^unknown provider '99'$/ },
     { id: 'duplicate-key', body: '{"id": 1, "id": 2, "value": 1}', code: '22P02', reason: /^malformed JSON: Duplicate key/ },
     { id: 'not-utf8', body: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), code: '22021', reason: /^body is not valid UTF-8$/ },
   ];
   const good = [
-    { id: 'good-1', body: '{"id": 1, "value": 10.5}', value: '10.5' },
+    { id: 'good-1', body: '{"id": 1, "value": 10.5}', value: '10.50' },
     { id: 'good-tiny', body: '{"id": 1, "value": 0.000000000000000001}', value: '0.000000000000000001' },
     // More digits than a JS number keeps: proof that no float was involved.
-    { id: 'good-exact', body: '{"id": 2, "value": 123456789012345678.5}', value: '123456789012345678.5' },
+    { id: 'good-exact', body: '{"id": 2, "value": 999999999999999.99}', value: '999999999999999.99' },
     { id: 'good-2', body: '{"id": 2, "value": -3.25}', value: '-3.25' },
   ];
   const messages: OutgoingMessage[] = [];
@@ -198,6 +202,10 @@ test('SQL API: every bad input has its SQLSTATE and names the value', async () =
     { messageId: null, providerId: '1', value: '1e18' },
     { messageId: null, providerId: '1', value: '0.0000000000000000001' },
     { messageId: null, providerId: '1', value: '0.1000000000000000000000' },  // trailing zeros don't count
+    { messageId: 'm'.repeat(256), providerId: '1', value: '1' },
+    { messageId: null, providerId: '9'.repeat(70_000), value: '1' },
+    { messageId: null, providerId: '1', value: '1'.repeat(70_000) },
+    { messageId: null, providerId: '1', value: 'x'.repeat(500) },
   ]);
   assert.equal(rows.map((r) => [r.position, r.outcome, r.errorCode, r.reason]), [
     [1, 'rejected', '22004', 'provider id is missing'],
@@ -206,8 +214,12 @@ test('SQL API: every bad input has its SQLSTATE and names the value', async () =
     [4, 'rejected', '22004', 'value is missing'],
     [5, 'rejected', '22023', "value 'Infinity' is not finite"],
     [6, 'rejected', '22P02', "value '12a' is not a decimal number"],
-    [7, 'rejected', '22003', "value '1e18' is out of range: at most 18 digits before and after the decimal point"],
-    [8, 'rejected', '22003', "value '0.0000000000000000001' is out of range: at most 18 digits before and after the decimal point"],
+    [7, 'rejected', '22023', "value '1e18' is out of range: at most 999999999999999.99 either way"],
+    [8, 'rejected', '22023', "value '0.0000000000000000001' has more than 18 decimal places"],
+    [10, 'rejected', '22023', `message_id '${'m'.repeat(100)}'… (256 characters) is too long: at most 255 bytes`],
+    [11, 'rejected', 'P0002', `unknown provider '${'9'.repeat(100)}'… (70000 characters)`],
+    [12, 'rejected', '22023', `value '${'1'.repeat(100)}'… (70000 characters) is too long: at most 1000 characters`],
+    [13, 'rejected', '22P02', `value '${'x'.repeat(100)}'… (500 characters) is not a decimal number`],
   ], 'message 9 (trailing zeros do not count) was recorded: it is not in the list');
   const again = await recordTransactions(db.sql, [
     { messageId: `${tag}-sql-1`, providerId: '1', value: '2' },
@@ -234,9 +246,11 @@ test('SQL API: every bad input has its SQLSTATE and names the value', async () =
 test('provider_balances equals initial_value + a full sum of the history; the application role may only call functions', async () => {
   const kept = await db.sql<{ key: string; balance: string }[]>`select key, balance::text from pgbank.provider_balances()`;
   const full = await db.sql<{ key: string; balance: string }[]>`
-    select d.id || '_' || d.provider_name as key, (d.initial_value + coalesce(sum(h.transaction_value), 0))::text as balance
-      from pgbank.initial_data d left join pgbank.historical_transactions h on h.provider_id = d.id
-     group by d.id order by d.id`;
+    select key, round(b, greatest(2, scale(trim_scale(b))))::text as balance
+      from (select d.id, d.id || '_' || d.provider_name as key, d.initial_value + coalesce(sum(h.transaction_value), 0) as b
+              from pgbank.initial_data d left join pgbank.historical_transactions h on h.provider_id = d.id
+             group by d.id) as x
+     order by id`;
   assert.equal(kept, full);
   assert.equal([...await db.sql`select * from pgbank_private.provider_totals_verify()`], []);
 

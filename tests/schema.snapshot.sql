@@ -240,10 +240,14 @@ CREATE FUNCTION pgbank.provider_balances() RETURNS TABLE(provider_id bigint, key
     AS $$
   -- One statement, so one snapshot: the balances never mix two batches. Reads the running
   -- totals (one row per provider), never the history, so its cost does not grow with it.
-  SELECT d.id, d.id || '_' || d.provider_name, d.initial_value + coalesce(t.total, 0), coalesce(t.transactions, 0)
-    FROM initial_data d
-    LEFT JOIN provider_transaction_totals t ON t.provider_id = d.id
-   ORDER BY d.id
+  -- A balance shows 2 decimals (1900.00) whatever scale its rows were written with; decimals
+  -- beyond the second, when a provider sent some, are kept.
+  SELECT b.id, b.key, round(b.balance, greatest(2, scale(trim_scale(b.balance)))), b.transactions
+    FROM (SELECT d.id, d.id || '_' || d.provider_name AS key, d.initial_value + coalesce(t.total, 0) AS balance,
+                 coalesce(t.transactions, 0) AS transactions
+            FROM initial_data d
+            LEFT JOIN provider_transaction_totals t ON t.provider_id = d.id) AS b
+   ORDER BY b.id
 $$;
 
 ALTER FUNCTION pgbank.provider_balances() OWNER TO postgres;
@@ -303,8 +307,10 @@ DECLARE
   -- A JSON number: sign, integer part without leading zeros, fraction, exponent (at most 4
   -- digits, so the cast to numeric below cannot overflow).
   number_pattern constant text := '^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]{1,4})?$';
-  max_digits     constant int := 18;  -- before and after the decimal point
-  max_abs        constant numeric := 1e18;
+  max_length     constant int := 1000;  -- characters of a value as sent: '1.' and 990 zeros is still 1.00
+  max_decimals   constant int := 18;    -- significant digits after the decimal point (trailing zeros do not count)
+  max_abs        constant numeric := pgbank_private.max_amount();
+  max_message_id constant int := 255;   -- bytes: an AMQP message_id (shortstr) is never longer
 BEGIN
   IF message_ids IS NULL OR provider_ids IS NULL OR amounts IS NULL THEN
     RAISE EXCEPTION USING ERRCODE = '22004',
@@ -326,32 +332,40 @@ BEGIN
   RETURN QUERY
   WITH input AS (
     SELECT u.n::int AS pos, nullif(u.mid, '') AS mid, u.pid_text, u.amount_text,
-           u.pid_text ~ '^-?[0-9]{1,30}$' AS pid_is_integer,
-           u.amount_text ~ number_pattern AND length(u.amount_text) <= 1000 AS amount_is_number
+           u.pid_text ~ '^-?[0-9]+$' AS pid_is_integer,
+           length(u.amount_text) <= max_length AND u.amount_text ~ number_pattern AS amount_is_number
       FROM unnest(message_ids, provider_ids, amounts) WITH ORDINALITY AS u(mid, pid_text, amount_text, n)
   ),
   parsed AS (
     SELECT i.*,
-           CASE WHEN i.pid_is_integer AND i.pid_text::numeric BETWEEN 1 AND 9223372036854775807
+           CASE WHEN i.pid_is_integer AND length(i.pid_text) <= 30 AND i.pid_text::numeric BETWEEN 1 AND 9223372036854775807
                 THEN i.pid_text::bigint END AS pid,
            CASE WHEN i.amount_is_number THEN i.amount_text::numeric END AS amount
       FROM input i
   ),
-  checked AS (  -- the first problem of each message, if any
+  checked AS (  -- the first problem of each message, if any; every value quoted is cut (pgbank_private.shown)
     SELECT p.pos, p.mid, p.pid, p.amount,
            CASE
-             WHEN d.id IS NOT NULL AND abs(p.amount) < max_abs AND scale(p.amount) <= max_digits
+             WHEN d.id IS NOT NULL AND abs(p.amount) <= max_abs AND scale(p.amount) <= max_decimals
+                  AND (octet_length(p.mid) <= max_message_id) IS NOT FALSE
                THEN NULL  -- the usual case, decided in one test
+             WHEN octet_length(p.mid) > max_message_id
+               THEN ARRAY['22023', format('message_id %s is too long: at most %s bytes', pgbank_private.shown(p.mid), max_message_id)]
              WHEN p.pid_text IS NULL THEN ARRAY['22004', 'provider id is missing']
-             WHEN NOT p.pid_is_integer THEN ARRAY['22P02', format('provider id %L is not an integer', p.pid_text)]
-             WHEN d.id IS NULL THEN ARRAY['P0002', format('unknown provider %L', p.pid_text)]
+             WHEN NOT p.pid_is_integer
+               THEN ARRAY['22P02', format('provider id %s is not an integer', pgbank_private.shown(p.pid_text))]
+             WHEN d.id IS NULL THEN ARRAY['P0002', format('unknown provider %s', pgbank_private.shown(p.pid_text))]
              WHEN p.amount_text IS NULL THEN ARRAY['22004', 'value is missing']
+             WHEN length(p.amount_text) > max_length
+               THEN ARRAY['22023', format('value %s is too long: at most %s characters', pgbank_private.shown(p.amount_text), max_length)]
              WHEN lower(ltrim(p.amount_text, '+-')) IN ('nan', 'infinity', 'inf')
                THEN ARRAY['22023', format('value %L is not finite', p.amount_text)]
-             WHEN NOT p.amount_is_number THEN ARRAY['22P02', format('value %L is not a decimal number', p.amount_text)]
-             WHEN abs(p.amount) >= max_abs OR scale(trim_scale(p.amount)) > max_digits
-               THEN ARRAY['22003', format('value %L is out of range: at most %s digits before and after the decimal point',
-                                          p.amount_text, max_digits)]
+             WHEN NOT p.amount_is_number
+               THEN ARRAY['22P02', format('value %s is not a decimal number', pgbank_private.shown(p.amount_text))]
+             WHEN abs(p.amount) > max_abs
+               THEN ARRAY['22023', format('value %s is out of range: at most %s either way', pgbank_private.shown(p.amount_text), max_abs)]
+             WHEN scale(trim_scale(p.amount)) > max_decimals
+               THEN ARRAY['22023', format('value %s has more than %s decimal places', pgbank_private.shown(p.amount_text), max_decimals)]
            END AS problem
       FROM parsed p
       LEFT JOIN initial_data d ON d.id = p.pid
@@ -363,7 +377,9 @@ BEGIN
   ),
   inserted AS (
     INSERT INTO historical_transactions AS h (id, provider_id, transaction_value, message_id)
-    SELECT n.new_id, n.pid, n.amount, n.mid
+    -- Money has 2 decimals whatever scale was sent ('600' and '600.000' are 600.00); more
+    -- significant decimals (up to max_decimals) are kept as sent.
+    SELECT n.new_id, n.pid, round(n.amount, greatest(2, scale(trim_scale(n.amount)))), n.mid
       FROM numbered n
      ORDER BY n.pos
     ON CONFLICT (message_id) DO NOTHING

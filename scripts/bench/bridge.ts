@@ -1,11 +1,13 @@
-// Provider bridge: end-to-end msgs/s (published with confirms → committed in PostgreSQL) vs an ack-only consumer, KeyDB write delay under load, refresh cost vs history size.
+// Provider bridge: end-to-end msgs/s (published with confirms → committed in PostgreSQL) vs an ack-only consumer, KeyDB write delay under load, refresh cost vs history size, poison bodies.
 //   npx tsx scripts/bench.ts bridge                  # 100,000 messages (BENCH_BRIDGE_MESSAGES to change)
 // Run as `tsx scripts/bench/bridge.ts --ack-only QUEUE COUNT` it is the baseline consumer itself.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
-import { connectAmqp, deleteQueues, ensureQueue, type ConsumeMessage } from '../../src/bridge/amqp.ts';
+import { parse } from 'lossless-json';
+import { connectAmqp, declareSourceQueue, deleteQueues, type ConsumeMessage } from '../../src/bridge/amqp.ts';
+import { readTransactionMessage } from '../../src/bridge/message.ts';
 import { bridgeEnv, startBridge, type BridgeProcess } from '../../src/bridge/process.ts';
 import { publishMessages } from '../../src/bridge/publisher.ts';
 import { providerBalances, seedExampleProviders } from '../../src/bridge/sql.ts';
@@ -23,7 +25,7 @@ const SUSTAINED_S = 60;
 export default async function bridgeBench(): Promise<string> {
   const count = Number(process.env.BENCH_BRIDGE_MESSAGES ?? 100_000);
   const tag = `pgbank_bench_bridge_${randomBytes(3).toString('hex')}`;
-  const queues = [`${tag}.baseline`, `${tag}.bridge`, `${tag}.bridge.dead`];
+  const queues = [`${tag}.baseline`, `${tag}.bridge`, `${tag}.bridge.dead`, `${tag}.baseline.dead`];
   await createDatabase(tag);
   const sql = connect({ database: tag, max: 2, name: 'pgbank-bench' });
   let bridge: BridgeProcess | undefined;
@@ -46,6 +48,23 @@ export default async function bridgeBench(): Promise<string> {
     const published = await publishMessages({ url: AMQP_URL, queue: queues[1]!, count, message: message('bridge') });
     while ((await recorded(sql)) < before + count) await new Promise((r) => setTimeout(r, 20));
     const bridgeSeconds = (performance.now() - started) / 1000;
+
+    // A poison body in the way: how long until the good message published right after it is committed.
+    const goodAfter = async (poison?: Buffer) => {
+      const id = `poison-${randomBytes(4).toString('hex')}`;
+      const t0 = performance.now();
+      await publishMessages({ url: AMQP_URL, queue: queues[1]!, count: poison ? 2 : 1,
+        message: (i) => (i === 0 && poison ? { body: poison, messageId: `${id}-poison` } : { body: '{"id": 1, "value": 1}', messageId: id }) });
+      while (!(await sql`select 1 from pgbank.historical_transactions where message_id = ${id}`).length) await new Promise((r) => setTimeout(r, 5));
+      return performance.now() - t0;
+    };
+    const hundredMb = Buffer.from(`{"id": 1, "value": 1, "pad": "${'x'.repeat(100 * 1024 * 1024)}"}`);
+    const plainMs: number[] = [];
+    const poisonMs: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      plainMs.push(await goodAfter());
+      poisonMs.push(await goodAfter(hundredMb));
+    }
     await bridge.stop('SIGTERM');
 
     // KeyDB write delay while consuming flat out, at a 1 s period: SUSTAINED_S seconds of publishing.
@@ -76,6 +95,7 @@ export default async function bridgeBench(): Promise<string> {
         left join pgbank.historical_transactions h on h.provider_id = d.id group by d.id`);
 
     const bridgeRate = count / bridgeSeconds;
+    const reading = readingCosts(hundredMb);
     const delayRow = (label: string, xs: number[]) =>
       [label, xs.length, ms(percentile(xs, 50)), ms(percentile(xs, 99)), ms(Math.max(...xs))];
     return [
@@ -95,6 +115,14 @@ export default async function bridgeBench(): Promise<string> {
         ['initial_value + sum() over the history', ms(percentile(fullSumMs, 50)), ms(percentile(fullSumMs, 99))],
       ]),
       '',
+      table(['a good message published (bridge defaults, 3 runs)', 'median ms', 'max ms', 'vs alone'], [
+        ['alone: publish → committed', ms(percentile(plainMs, 50)), ms(Math.max(...plainMs)), ratio(1)],
+        ['right after a 100 MB body: publish both → the good one committed', ms(percentile(poisonMs, 50)), ms(Math.max(...poisonMs)),
+         ratio(percentile(poisonMs, 50) / percentile(plainMs, 50))],
+      ]),
+      '',
+      table(['readTransactionMessage (in process)', 'bytes', 'median ms', 'vs a provider message'], reading),
+      '',
       `Durable queue, persistent messages, publisher confirms (1,000 unconfirmed at most), prefetch ${PREFETCH}; ` +
       `bridge defaults (batches of 1,000, 2 in flight, 60 s period); ${published.published.toLocaleString('en-US')} messages per run; then ` +
       `${sustained.published.toLocaleString('en-US')} more in ${SUSTAINED_S} s with a 1 s period for the write delays; ` +
@@ -110,6 +138,30 @@ export default async function bridgeBench(): Promise<string> {
     await redis.quit();
     await dropDatabase(tag);
   }
+}
+
+/** The parser's cost: a provider message, a 100 MB body refused by size, and the parse a larger limit would let through. */
+function readingCosts(hundredMb: Buffer): (string | number)[][] {
+  const median = (n: number, f: () => unknown) => {
+    const xs: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const t0 = performance.now();
+      f();
+      xs.push(performance.now() - t0);
+    }
+    return percentile(xs, 50);
+  };
+  const small = Buffer.from('{"id": 1, "value": 600}');
+  const tenMb = hundredMb.subarray(0, 10 * 1024 * 1024 - 2);
+  const tenMbText = `${tenMb.toString('utf8')}"}`;
+  const base = median(10_000, () => readTransactionMessage(small));
+  const refused = median(10_000, () => readTransactionMessage(hundredMb));
+  const parsed = median(3, () => parse(tenMbText));
+  return [
+    ['a provider message (read)', small.length, base.toFixed(4), ratio(1)],
+    ['100 MB body (refused by size, default limit)', hundredMb.length, refused.toFixed(4), ratio(refused / base)],
+    ['10 MB body parsed by lossless-json (before the limit)', tenMbText.length, parsed.toFixed(1), ratio(parsed / base)],
+  ];
 }
 
 const recorded = async (sql: Sql) =>
@@ -157,7 +209,7 @@ async function ackOnlyRun(queue: string, count: number, message: (i: number) => 
 /** The ack-only consumer: prefetch like the bridge, acks in batches ("everything up to here") like the bridge. */
 async function ackOnlyConsumer(queue: string, count: number): Promise<void> {
   const connection = await connectAmqp(AMQP_URL, 'pgbank-bench-ack-only');
-  await ensureQueue(connection, queue);
+  await declareSourceQueue(connection, queue, `${queue}.dead`);  // as the bridge and the publisher declare it
   const channel = await connection.createChannel();
   await channel.prefetch(PREFETCH);
   let acked = 0;

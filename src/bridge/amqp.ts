@@ -34,6 +34,32 @@ export async function ensureQueue(connection: ChannelModel, queue: string): Prom
   }
 }
 
+/** The source queue's arguments: what the broker rejects without requeue (nack) goes to the dead-letter queue. */
+export const sourceQueueArguments = (deadLetterQueue: string) => ({
+  'x-dead-letter-exchange': '',  // the default exchange: routes by queue name
+  'x-dead-letter-routing-key': deadLetterQueue,
+});
+
+/**
+ * Declare the dead-letter queue, then the source queue with the broker-side dead-lettering above.
+ * A source queue that already exists with other arguments (declared by an older bridge, or by
+ * someone else) is refused by the broker with PRECONDITION_FAILED: it is then used as it is, and
+ * the result says so (the bridge logs it: see docs/bridge.md, "Existing queues").
+ */
+export async function declareSourceQueue(connection: ChannelModel, queue: string, deadLetterQueue: string): Promise<{ brokerDeadLettering: boolean; refusal?: string }> {
+  await ensureQueue(connection, deadLetterQueue);
+  const channel = await connection.createChannel();
+  channel.on('error', () => {});  // a refusal also arrives as a channel error
+  try {
+    await channel.assertQueue(queue, { durable: true, arguments: sourceQueueArguments(deadLetterQueue) });
+  } catch (err) {
+    if ((err as { code?: number }).code !== 406) throw err;
+    return { brokerDeadLettering: false, refusal: (err as Error).message };
+  }
+  await channel.close();
+  return { brokerDeadLettering: true };
+}
+
 /** Publish on a confirm channel and wait for the broker's confirm (persistent by default). */
 export function publishConfirmed(channel: ConfirmChannel, queue: string, body: Buffer, options: Options.Publish = {}): Promise<void> {
   return new Promise((resolve, reject) => {

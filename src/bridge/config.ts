@@ -1,5 +1,6 @@
 // The provider bridge's settings, from environment variables, with defaults for this machine's local services.
 import { dbSettings, type DbSettings } from '../config.ts';
+import { DEFAULT_MAX_MESSAGE_BYTES } from './message.ts';
 
 export interface BridgeConfig {
   /** RabbitMQ: AMQP_URL. */
@@ -12,6 +13,8 @@ export interface BridgeConfig {
   queue: string;
   /** BRIDGE_DEAD_LETTER_QUEUE: where rejected messages go, with their reason. */
   deadLetterQueue: string;
+  /** BRIDGE_MAX_MESSAGE_BYTES: a longer body is dead-lettered unread. */
+  maxMessageBytes: number;
   /** BRIDGE_KEY_PREFIX: prepended to every KeyDB key ('' = the seed's `1_Visa`). */
   keyPrefix: string;
   /** BRIDGE_PERIOD_MS: KeyDB is written at every multiple of this on the wall clock. */
@@ -51,6 +54,7 @@ export function bridgeConfig(env: Env = process.env): BridgeConfig {
     db: dbSettings({}, env),
     queue,
     deadLetterQueue: text(env, 'BRIDGE_DEAD_LETTER_QUEUE', `${queue}.dead`),
+    maxMessageBytes: whole(env, 'BRIDGE_MAX_MESSAGE_BYTES', DEFAULT_MAX_MESSAGE_BYTES, 64),
     keyPrefix: env.BRIDGE_KEY_PREFIX ?? '',
     periodMs: whole(env, 'BRIDGE_PERIOD_MS', 60_000, 100),
     quietMs: whole(env, 'BRIDGE_QUIET_MS', 150, 0),
@@ -74,7 +78,7 @@ export function describeConfig(c: BridgeConfig): Record<string, unknown> {
   };
   return {
     amqp: hide(c.amqpUrl), redis: hide(c.redisUrl), postgres: `${c.db.user}@${c.db.host}:${c.db.port}/${c.db.database}`,
-    queue: c.queue, dead_letter_queue: c.deadLetterQueue, key_prefix: c.keyPrefix, period_ms: c.periodMs, quiet_ms: c.quietMs,
+    queue: c.queue, dead_letter_queue: c.deadLetterQueue, max_message_bytes: c.maxMessageBytes, key_prefix: c.keyPrefix, period_ms: c.periodMs, quiet_ms: c.quietMs,
     batch_size: c.batchSize, batch_wait_ms: c.batchWaitMs, batches_in_flight: c.batchesInFlight, prefetch: c.prefetch,
     standby: c.standby, name: c.name,
   };

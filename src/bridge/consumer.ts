@@ -1,6 +1,7 @@
 // One consuming session: RabbitMQ queue → batches → PostgreSQL (one statement each) → ack; rejects → dead-letter queue.
-import { connectAmqp, ensureQueue, publishConfirmed, type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from './amqp.ts';
+import { connectAmqp, declareSourceQueue, publishConfirmed, type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from './amqp.ts';
 import type { BridgeConfig } from './config.ts';
+import { cut, MAX_REASON } from './cut.ts';
 import { errorFields, type Log } from './log.ts';
 import type { QuietWindow } from './keydb.ts';
 import { readTransactionMessage } from './message.ts';
@@ -83,8 +84,14 @@ export class ConsumerSession {
     connection.on('close', (err?: Error) => this.end(err ?? new Error('RabbitMQ connection closed')));
     connection.on('blocked', (reason: string) => this.log('warn', 'amqp_blocked', { reason }));
 
-    await ensureQueue(connection, config.queue);
-    await ensureQueue(connection, config.deadLetterQueue);
+    const declared = await declareSourceQueue(connection, config.queue, config.deadLetterQueue);
+    if (!declared.brokerDeadLettering) {
+      this.log('warn', 'queue_without_dead_letter_exchange', {
+        queue: config.queue, refusal: cut(declared.refusal ?? ''),
+        note: 'the queue exists with other arguments and is used as it is: a message whose dead letter cannot be published is rejected ' +
+              'without requeue and dropped by the broker unless a policy gives the queue a dead-letter exchange (docs/bridge.md)',
+      });
+    }
 
     const deadLetters = this.deadLetters = await connection.createConfirmChannel();
     deadLetters.on('error', () => {});
@@ -184,23 +191,28 @@ export class ConsumerSession {
   private startBatch(batch: ConsumeMessage[]): void {
     this.inFlight++;
     const channel = this.channel!;
-    const last = batch[batch.length - 1]!;
     const work = this.writeBatch(batch);
     const previous = this.acked;
-    this.acked = Promise.all([previous, work]).then(() => {
-      if (!this.closed) channel.ack(last, true);
+    this.acked = Promise.all([previous, work]).then(([, rejected]) => {
+      // One ack for the batch, on its last message the broker still waits for: acking a
+      // message already rejected (nack) would be an unknown delivery tag, and close the channel.
+      const last = [...batch].reverse().find((m) => !rejected.has(m));
+      if (!this.closed && last) channel.ack(last, true);
     });
     this.acked.catch((err: unknown) => this.end(err instanceof Error ? err : new Error(String(err))));
     const done = () => { this.inFlight--; this.pump(); };
     work.then(done, done);
   }
 
-  /** Record the batch's good messages in one statement, dead-letter the others; resolves when both are durable. */
-  private async writeBatch(batch: ConsumeMessage[]): Promise<void> {
+  /**
+   * Record the batch's good messages in one statement, dead-letter the others; resolves when both
+   * are durable, with the messages that were rejected to the broker instead (see rejectToBroker).
+   */
+  private async writeBatch(batch: ConsumeMessage[]): Promise<Set<ConsumeMessage>> {
     const dead: DeadLetter[] = [];
     const good: { message: ConsumeMessage; transaction: IncomingTransaction }[] = [];
     for (const message of batch) {
-      const read = readTransactionMessage(message.content);
+      const read = readTransactionMessage(message.content, this.config.maxMessageBytes);
       if (!read.ok) {
         dead.push({ message, code: read.code, reason: read.reason });
         continue;
@@ -232,9 +244,15 @@ export class ConsumerSession {
         note: 'recorded again: if an earlier delivery was committed before a crash, these are duplicates (no message_id to tell)',
       });
     }
-    await Promise.all(dead.map((d) => this.deadLetter(d)));
+    const rejected = new Set<ConsumeMessage>();
+    await Promise.all(dead.map((d) => this.deadLetter(d).catch((err: unknown) => {
+      if (this.closed) throw err;  // the session is over (connection lost, shutdown): redelivered as a whole
+      this.rejectToBroker(d, err);
+      rejected.add(d.message);
+    })));
     this.counters.deadLettered += dead.length;
     this.counters.batches++;
+    return rejected;
   }
 
   /** The batch in one statement; when a message's content makes the statement itself fail, one message at a time. */
@@ -245,7 +263,7 @@ export class ConsumerSession {
       if (isTimeout(err)) await this.pools.replace('a batch hung');
       if (!isMessageFault(err)) throw err;
       if (transactions.length === 1) {
-        return [{ position: 1, outcome: 'rejected', transactionId: null, errorCode: (err as { code: string }).code, reason: (err as Error).message }];
+        return [{ position: 1, outcome: 'rejected', transactionId: null, errorCode: (err as { code: string }).code, reason: cut((err as Error).message) }];
       }
       this.log('warn', 'batch_split', { messages: transactions.length, ...errorFields(err) });
       const results: NotRecorded[] = [];
@@ -256,21 +274,46 @@ export class ConsumerSession {
     }
   }
 
+  /**
+   * Publish the message to the dead-letter queue with its code and reason (both bounded) and wait
+   * for the broker's confirm. Its own headers go along when they fit: amqplib cannot encode a
+   * header table over 64 KiB, and then they are left out (and the dead letter says so).
+   */
   private async deadLetter({ message, code, reason }: DeadLetter): Promise<void> {
     const p = message.properties;
-    const headers = {
-      ...(p.headers ?? {}),
-      'pgbank-error-code': code,
-      'pgbank-reason': reason,
+    const ours = {
+      'pgbank-error-code': cut(code, 20),
+      'pgbank-reason': cut(reason, MAX_REASON),
       'pgbank-source-queue': this.config.queue,
       'pgbank-dead-lettered-at': new Date().toISOString(),
       'pgbank-redelivered': message.fields.redelivered,
     };
-    await publishConfirmed(this.deadLetters!, this.config.deadLetterQueue, message.content, {
+    const publish = (headers: Record<string, unknown>) => publishConfirmed(this.deadLetters!, this.config.deadLetterQueue, message.content, {
       mandatory: true, headers,
       messageId: p.messageId, correlationId: p.correlationId, contentType: p.contentType, contentEncoding: p.contentEncoding,
       timestamp: p.timestamp, type: p.type, appId: p.appId,
     });
-    this.log('warn', 'dead_lettered', { message_id: p.messageId ?? null, code, reason, queue: this.config.deadLetterQueue });
+    try {
+      await publish({ ...(p.headers ?? {}), ...ours });
+    } catch (err) {
+      if (!(err instanceof RangeError)) throw err;  // amqplib refused to encode the headers: nothing was sent
+      await publish({ ...ours, 'pgbank-original-headers': cut(`left out: ${err.message}`) });
+    }
+    this.log('warn', 'dead_lettered', { message_id: p.messageId ?? null, code: ours['pgbank-error-code'], reason: ours['pgbank-reason'], queue: this.config.deadLetterQueue });
+  }
+
+  /**
+   * The dead letter could not be published: reject the message without requeue, so the broker
+   * dead-letters it (x-dead-letter-exchange, see declareSourceQueue) and the batch goes on. The
+   * reason is in this log line only. Throws when the channel is gone: the session ends, the
+   * messages are redelivered (a broker failure, not the message's).
+   */
+  private rejectToBroker({ message, code, reason }: DeadLetter, err: unknown): void {
+    this.channel!.nack(message, false, false);
+    this.log('error', 'dead_letter_failed', {
+      message_id: message.properties.messageId ?? null, code: cut(code, 20), reason: cut(reason, MAX_REASON), ...errorFields(err),
+      body: cut(message.content.subarray(0, 1000).toString('utf8')), body_bytes: message.content.length,
+      note: 'rejected without requeue: the broker moves it to the dead-letter queue (or drops it, on a queue without a dead-letter exchange)',
+    });
   }
 }

@@ -1,6 +1,6 @@
 // Publishes messages to a durable queue with publisher confirms, a bounded number unconfirmed, optionally at a fixed rate.
 import { once } from 'node:events';
-import { connectAmqp, ensureQueue } from './amqp.ts';
+import { connectAmqp, declareSourceQueue } from './amqp.ts';
 
 export interface OutgoingMessage {
   body: string | Buffer;
@@ -11,6 +11,8 @@ export interface OutgoingMessage {
 export interface PublishOptions {
   url: string;
   queue: string;
+  /** The bridge's dead-letter queue for `queue` (default `<queue>.dead`, as the bridge's): declared with it, as the bridge does. */
+  deadLetterQueue?: string;
   count: number;
   /** The i-th message (0-based). */
   message: (i: number) => OutgoingMessage;
@@ -26,11 +28,12 @@ export interface PublishOptions {
 
 /** Publish `count` persistent messages; resolves when the broker has confirmed every one (rejects if it refused any). */
 export async function publishMessages(options: PublishOptions): Promise<{ published: number; seconds: number }> {
-  const { url, queue, count, message, rate = 0, window = 1_000, onConfirmed = () => {}, signal, name = 'pgbank-producer' } = options;
+  const { url, queue, deadLetterQueue = `${queue}.dead`, count, message, rate = 0, window = 1_000, onConfirmed = () => {}, signal, name = 'pgbank-producer' } = options;
   const connection = await connectAmqp(url, name);
   connection.on('error', () => {});
   try {
-    await ensureQueue(connection, queue);
+    // Declared as the bridge declares it, so whichever starts first makes the same queue.
+    await declareSourceQueue(connection, queue, deadLetterQueue);
     const channel = await connection.createConfirmChannel();
     let unconfirmed = 0;
     let confirmed = 0;
