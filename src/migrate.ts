@@ -43,11 +43,11 @@ export async function migrate(settings: Partial<DbSettings> = {}, options: Migra
   return ran.map((m) => m.name);
 }
 
-/** Function files in apply order: private helpers first, then the API. */
+/** Function files in apply order: every private/ helper first (any capability folder), then the API. */
 export async function functionFiles(): Promise<string[]> {
-  const list = async (dir: string) =>
-    (await readdir(dir)).filter((f) => f.endsWith('.sql')).sort().map((f) => path.join(dir, f));
-  return [...(await list(path.join(FUNCTIONS_DIR, 'private'))), ...(await list(FUNCTIONS_DIR))];
+  const all = (await readdir(FUNCTIONS_DIR, { recursive: true })).filter((f) => f.endsWith('.sql')).sort();
+  const isPrivate = (f: string) => f.split(path.sep).includes('private');
+  return [...all.filter(isPrivate), ...all.filter((f) => !isPrivate(f))].map((f) => path.join(FUNCTIONS_DIR, f));
 }
 
 /**
