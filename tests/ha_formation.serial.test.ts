@@ -1,6 +1,6 @@
 // A pg_auto_failover formation of our own (monitor, primary, synchronous standby): failover under
-// 8 transfer clients and back, reads on the standby, pg_cron following the primary, backups and a
-// point-in-time restore. One formation for all (bringing one up takes minutes).
+// 8 transfer clients and back, the provider bridge across a failover, reads on the standby, pg_cron
+// following the primary, backups and a point-in-time restore. One formation for all (bringing one up takes minutes).
 // Serial: three PostgreSQL servers and SIGKILLed nodes on a 2-core machine; failover timeouts are
 // seconds, so neighbours' load must not starve the keepers.
 import { test } from 'uvu';
@@ -11,6 +11,10 @@ import type { NodeName } from '../scripts/cluster/formation.ts';
 import { backups, killNode, nodeStates, pgbackrest, primaryNode, restartNode, settled, waitForStates } from '../scripts/cluster/lifecycle.ts';
 import { fundedAccounts, ledgerProblems, testFormation, transferLoad, type TestFormation } from './helpers/cluster.ts';
 import { sqlstate } from './helpers/db.ts';
+import { AMQP_URL, REDIS_URL, bridgeFixture, newRedis } from './helpers/bridge.ts';
+import { bridgeEnv, startBridge } from '../src/bridge/process.ts';
+import { publishMessages } from '../src/bridge/publisher.ts';
+import { providerBalances, seedExampleProviders } from '../src/bridge/sql.ts';
 import { sleep, until } from './helpers/wait.ts';
 import { restoreToTime, takeBackup } from '../scripts/cluster/backup.ts';
 
@@ -70,6 +74,58 @@ test('the old primary rejoined as a standby, and a failover back works the same 
   assert.is(await primaryNode(f.state), 'node2');
   await failover('fo2');
   assert.is(await primaryNode(f.state), 'node1');
+});
+
+test('the bridge keeps consuming across a failover: every message recorded once, KeyDB written after it', async () => {
+  const fixture = bridgeFixture('ha_formation');
+  const queue = fixture.queueFor('failover');
+  const run = `${fixture.tag}-fo`;
+  const count = 6_000;
+  const recorded = async () => (await sql<{ rows: number; distinct: number; sum: string }[]>`
+    select count(*)::int as rows, count(distinct message_id)::int as distinct, coalesce(sum(transaction_value), 0)::text as sum
+      from pgbank.historical_transactions where message_id like ${run + '-%'}`)[0]!;
+  // Whole units: the sum is exact in any order.
+  const value = (i: number) => (i % 7) - 2;
+  const expected = Array.from({ length: count }, (_, i) => value(i)).reduce((a, b) => a + b, 0);
+  try {
+    await seedExampleProviders(sql);
+    const b = startBridge(bridgeEnv(f.settings, {
+      DATABASE_URL: f.url, AMQP_URL, REDIS_URL, BRIDGE_QUEUE: queue, BRIDGE_KEY_PREFIX: fixture.prefix, BRIDGE_PERIOD_MS: '1000',
+    }));
+    try {
+      await b.waitFor((l) => l.event === 'consuming', 30_000);
+      const publishing = publishMessages({
+        url: AMQP_URL, queue, count, rate: 600, message: (i) => ({ body: `{"id": ${1 + (i % 2)}, "value": ${value(i)}}`, messageId: `${run}-${i}` }),
+      });
+      await until(async () => (await recorded()).rows > 1_000, 30_000, '1,000 messages recorded before the kill');
+      const victim = (await primaryNode(f.state))!;
+      await killNode(f.state, victim);
+      const killedAt = Date.now();
+      failoverAt[victim === 'node1' ? 'node2' : 'node1'] = new Date(killedAt);
+      await publishing;
+      await until(async () => (await recorded()).rows >= count, 120_000, `${count} messages recorded`);
+      await sleep(1_500);  // anything recorded twice would show up now
+      const r = await recorded();
+      assert.equal({ rows: r.rows, distinct: r.distinct, sum: Number(r.sum) }, { rows: count, distinct: count, sum: expected });
+      assert.is(b.child.exitCode, null, 'the same bridge process carried on');
+      const written = await b.waitFor((l) => l.event === 'keydb_write' && Date.parse(l.ts) > killedAt + 2_000 && (l.keys as number) > 0, 20_000, 'a KeyDB write after the failover');
+      const redis = newRedis();
+      try {
+        await b.waitFor((l) => l.event === 'keydb_write' && Date.parse(l.ts) > Date.parse(written.ts), 5_000, 'the next write');
+        const balances = await providerBalances(sql);
+        const keys = await redis.mget(...balances.map((x) => fixture.prefix + x.key));
+        assert.equal(keys.map(Number), balances.map((x) => Number(x.balance)), 'KeyDB holds the balances of the new primary');
+      } finally {
+        await redis.quit();
+      }
+      restartNode(f.state, victim);
+      await waitForStates(f.state, settled, 120_000, `${victim} to rejoin`);
+    } finally {
+      await b.stop('SIGTERM');
+    }
+  } finally {
+    await fixture.cleanup();
+  }
 });
 
 test('reads on the standby match the primary after replay; writes there get 25006', async () => {

@@ -46,7 +46,9 @@ export function nodeSettings(dir: string): Record<string, string> {
     max_wal_size: "'1GB'",
     wal_compression: "'lz4'",
     archive_mode: 'on',
-    archive_command: `'pgbackrest --config=${path.join(dir, 'pgbackrest.conf')} --stanza=${STANZA} archive-push %p'`,
+    // One configuration serves both nodes, but archive-push insists that pg1-path is the server's
+    // own directory: the shell gives it ($PWD is the data directory when archive_command runs).
+    archive_command: `'pgbackrest --config=${path.join(dir, 'pgbackrest.conf')} --stanza=${STANZA} --pg1-path="$PWD" archive-push %p'`,
     // pg_auto_failover's own conf asks for 8 GB; the replication slot already keeps what a standby needs.
     wal_keep_size: "'256MB'",
   };
@@ -223,7 +225,10 @@ log-level-file=info
 compress-type=lz4
 process-max=2
 start-fast=y
-archive-async=n
+# WAL is pushed by a background process in parallel batches: a heavy write load (seeding, a
+# restore's catch-up) outruns one archive-push per 16 MB segment.
+archive-async=y
+archive-timeout=300
 
 [${STANZA}]
 pg1-path=${pgdata(d, 'node1')}

@@ -97,7 +97,7 @@ async function ensureNode(state: State, name: NodeName, log: (l: string) => void
       '--auth', 'trust', '--no-ssl']);
     for (const [k, v] of Object.entries(KEEPER_SETTINGS)) asPostgres(state.dir, 'pg_autoctl', ['config', 'set', '--pgdata', data, k, v]);
   }
-  if (!alive(state.pids[name])) startService(state, name);
+  restartNode(state, name);
 }
 
 export function pgbackrest(state: State, args: string[]): string {
