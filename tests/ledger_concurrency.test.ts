@@ -1,7 +1,8 @@
-// The ledger under concurrency: the bank invariant with 32 clients, a hot spot, one effect per request id, one end per hold.
+// The ledger under concurrency: the bank invariant with 32 clients, a hot spot, one effect per request id, one end per hold,
+// and transfers() calls overlapping in accounts, repeated whole and item by item.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createAccount, hold, postHold, topUp, transfer, verifyBalances, voidHold } from '../src/api.ts';
+import { createAccount, hold, postHold, topUp, transfer, transfers, verifyBalances, voidHold, type TransferResult } from '../src/api.ts';
 import type { Sql } from '../src/db.ts';
 import { testDatabase, type TestDatabase } from './helpers/db.ts';
 
@@ -107,6 +108,80 @@ test('16 concurrent calls with one request id: exactly one effect, one outcome',
   assert.is(row!.n, 2);
   const [acct] = await db.sql`select balance::text, held::text from pgbank.users where id = ${a!}`;
   assert.equal([Number(acct!.balance), Number(acct!.held)], [990, 5]);
+});
+
+test('transfers(): calls overlapping in accounts, repeated whole and item by item, with transfer() beside them', async () => {
+  const ids = await accounts(30);
+  const total = async () => {
+    const [r] = await pool<{ total: string }[]>`select sum(balance)::text as total from pgbank.users where id = any(${ids}::uuid[])`;
+    return r!.total;
+  };
+  const expected = await total();
+  type Item = { requestId: string; from: string; to: string; amount: string };
+  const done: { items: Item[]; results: TransferResult[] }[] = [];
+  const unexpected: string[] = [];
+  const tally = { calls: 0, items: 0, wholeRepeats: 0, raced: 0, itemRepeats: 0, singles: 0 };
+  const sameOutcome = (again: TransferResult[], first: TransferResult[], what: string) => {
+    const differs = again.findIndex((r, i) => r.transactionId !== first[i]!.transactionId || r.status !== first[i]!.status || !r.replayed);
+    if (again.length !== first.length || differs >= 0) unexpected.push(`${what}: item ${differs + 1} is not the first outcome replayed`);
+  };
+  const deadline = Date.now() + 6000;
+  const worker = async () => {
+    while (Date.now() < deadline) {
+      const r = Math.random();
+      try {
+        if (r < 0.15 && done.length) {  // a whole call again
+          const call = pick(done);
+          sameOutcome(await transfers(pool, call.items), call.results, 'whole call repeated');
+          tally.wholeRepeats++;
+        } else if (r < 0.3 && done.length) {  // one item again, by transfer()
+          const call = pick(done);
+          const i = Math.floor(Math.random() * call.items.length);
+          const it = call.items[i]!;
+          sameOutcome([await transfer(pool, it.requestId, it.from, it.to, it.amount)], [call.results[i]!], 'item repeated');
+          tally.itemRepeats++;
+        } else if (r < 0.4) {
+          await transfer(pool, `s-${++seq}`, pick(ids), pick(ids), cents());
+          tally.singles++;
+        } else {  // a new call of 1 to 60 items in random order, sometimes sent twice at once
+          const items = Array.from({ length: 1 + Math.floor(Math.random() * 60) }, () =>
+            ({ requestId: `m-${++seq}`, from: pick(ids), to: pick(ids), amount: cents() }));
+          if (r < 0.5) {
+            const [x, y] = await Promise.all([transfers(pool, items), transfers(pool, items)]);
+            const [first, second] = x[0]!.replayed ? [y, x] : [x, y];
+            if (first.some((o) => o.replayed)) unexpected.push('raced calls: the first has a replayed item');
+            sameOutcome(second, first, 'raced call');
+            done.push({ items, results: first });
+            tally.raced++;
+          } else {
+            const results = await transfers(pool, items);
+            if (results.some((o) => o.replayed)) unexpected.push('a new call has a replayed item');
+            done.push({ items, results });
+          }
+          tally.calls++;
+          tally.items += items.length;
+        }
+      } catch (err) {
+        unexpected.push(`${(err as { code?: string }).code}: ${(err as Error).message}`);
+      }
+    }
+  };
+  const reader = async () => {
+    while (Date.now() < deadline) {
+      const t = await total();
+      if (t !== expected) unexpected.push(`total ${t} <> ${expected}`);
+    }
+  };
+  await Promise.all([reader(), ...Array.from({ length: 12 }, worker)]);
+  assert.equal(unexpected.slice(0, 5), [], 'no deadlock or other error; every repeat returned the first outcome; the total never changed');
+  assert.is(await total(), expected);
+  assert.equal(await verifyBalances(db.sql), []);
+  assert.equal([...await db.sql`select * from pgbank_private.verify_monthly_totals()`], []);
+  const [rows] = await db.sql`select count(*)::int as requests, count(distinct r.transaction_ids[1])::int as attempts,
+    (select count(*)::int from pgbank.transactions t where t.id = any(array_agg(r.transaction_ids[1]))) as rows
+    from pgbank.requests r where r.request_id like 'm-%'`;
+  assert.equal([rows!.attempts, rows!.rows], [rows!.requests, rows!.requests], 'one ledger row per request');
+  assert.ok(tally.calls > 20 && tally.wholeRepeats > 3 && tally.itemRepeats > 3 && tally.raced > 3, JSON.stringify(tally));
 });
 
 test('post, void and expiry racing on one hold: exactly one wins', async () => {

@@ -1,0 +1,162 @@
+// transfers(): many independent transfers in one call, each with its own request id, idempotency and outcome.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createAccount, getAccount, topUp, transfer, transfers, verifyBalances } from '../src/api.ts';
+import { sqlstate, testDatabase, type TestDatabase } from './helpers/db.ts';
+
+let db: TestDatabase;
+test.before(async () => { db = await testDatabase('ledger_transfers'); });
+test.after(async () => db?.drop());
+
+const WORLD = '00000000-0000-0000-0000-000000000000';
+const UNKNOWN = '7e57e57e-0000-4000-8000-000000000000';
+let n = 0;
+const key = (label: string) => `${label}-${++n}`;
+const newAccount = async (name: string, opening = '0', lowerLimit = '0') => {
+  const a = await createAccount(db.sql, name, lowerLimit);
+  if (opening !== '0') await topUp(db.sql, key('open'), a.id, opening);
+  return a.id;
+};
+const balance = async (id: string) => Number((await getAccount(db.sql, id)).balance).toFixed(2);
+const counts = async () => {
+  const [r] = await db.sql`select (select count(*) from pgbank.transactions)::int as tx, (select count(*) from pgbank.requests)::int as req`;
+  return { ...r };
+};
+const audits = async () => {
+  assert.equal(await verifyBalances(db.sql), []);
+  assert.equal([...await db.sql`select * from pgbank_private.verify_monthly_totals()`], []);
+};
+
+test('each item has its own outcome, checked against the balances the earlier items left', async () => {
+  const [a, b] = [await newAccount('A', '100'), await newAccount('B', '0', '-50')];
+  const rs = await transfers(db.sql, [
+    { requestId: 'i-1', from: a, to: b, amount: '60' },          // a 40, b 60
+    { requestId: 'i-2', from: a, to: b, amount: '41' },          // a has only 40 left
+    { requestId: 'i-3', from: b, to: a, amount: '110.00' },      // b 60 + 50 below zero: exactly enough
+    { requestId: 'i-4', from: b, to: a, amount: '0.01' },        // b is at its limit
+    { requestId: 'i-5', from: a, to: WORLD, amount: '1.5' },     // a withdrawal
+    { requestId: 'i-6', from: UNKNOWN, to: a, amount: '1' },
+    { requestId: 'i-7', from: a, to: UNKNOWN, amount: '1' },
+    { requestId: 'i-8', from: a, to: a, amount: '1' },
+  ]);
+  assert.equal(rs.map((r) => [r.requestId, r.status, r.reason, r.amount, r.replayed]), [
+    ['i-1', 'success', null, '60.00', false], ['i-2', 'failed', 'insufficient_funds', '41.00', false],
+    ['i-3', 'success', null, '110.00', false], ['i-4', 'failed', 'insufficient_funds', '0.01', false],
+    ['i-5', 'success', null, '1.50', false], ['i-6', 'failed', 'unknown_account', '1.00', false],
+    ['i-7', 'failed', 'unknown_account', '1.00', false], ['i-8', 'failed', 'same_account', '1.00', false],
+  ]);
+  assert.equal(rs.map((r) => [r.fromAccount, r.toAccount]), [[a, b], [a, b], [b, a], [b, a], [a, WORLD], [UNKNOWN, a], [a, UNKNOWN], [a, a]]);
+  assert.equal([await balance(a), await balance(b)], ['148.50', '-50.00']);
+  // every attempt is a ledger row of its own, in item order, and a request of its paying account
+  const ids = rs.map((r) => BigInt(r.transactionId));
+  assert.equal(ids, [...ids].sort((x, y) => (x < y ? -1 : 1)));
+  const rows = await db.sql`select t.id::text, t.status, t.reason, r.account, r.kind from pgbank.transactions t
+    join pgbank.requests r on r.transaction_ids[1] = t.id where t.id = any(${rs.map((r) => r.transactionId)}::bigint[]) order by t.id`;
+  assert.equal(rows.map((r) => [r.id, r.status, r.reason, r.account, r.kind]),
+    rs.map((r) => [r.transactionId, r.status, r.reason, r.fromAccount, 'transfer']));
+  // versions count movements as the row trigger does (one per effective row touching the account)
+  const [va] = await db.sql`select version::int from pgbank.users where id = ${a}`;
+  assert.is(va!.version, 4, 'top-up, i-1, i-3, i-5');
+  await audits();
+});
+
+test('idempotent per item: whole calls, single items, transfer() and transfers() share the requests', async () => {
+  const [a, b, c] = [await newAccount('P', '100'), await newAccount('Q', '100'), await newAccount('R')];
+  const items = [{ requestId: 'r-1', from: a, to: c, amount: '10' }, { requestId: 'r-2', from: b, to: c, amount: '1000' },
+    { requestId: 'r-1', from: b, to: c, amount: '20' }];  // the same id from another account is another request
+  const first = await transfers(db.sql, items);
+  assert.equal(first.map((r) => [r.status, r.replayed]), [['success', false], ['failed', false], ['success', false]]);
+  const before = await counts();
+  const again = await transfers(db.sql, items);
+  assert.equal(again, first.map((r) => ({ ...r, replayed: true })), 'the first outcomes, failed ones too');
+  // a single item again, by transfer(), and a transfer() request again, as an item among new ones
+  assert.equal(await transfer(db.sql, 'r-1', a, c, '10.00'), { ...first[0]!, replayed: true });
+  const single = await transfer(db.sql, 'r-3', a, c, '5');
+  const mixed = await transfers(db.sql, [{ requestId: 'r-4', from: a, to: c, amount: '1' },
+    { requestId: 'r-3', from: a, to: c, amount: '5.00' }, { requestId: 'r-4', from: a, to: c, amount: '1.0' }]);
+  assert.equal(mixed.map((r) => [r.requestId, r.status, r.replayed]), [['r-4', 'success', false], ['r-3', 'success', true], ['r-4', 'success', true]]);
+  assert.equal(mixed[1], { ...single, replayed: true });
+  assert.is(mixed[2]!.transactionId, mixed[0]!.transactionId, 'a repeat within the call returns the first item\'s outcome');
+  assert.equal(await counts(), { tx: before.tx + 2, req: before.req + 2 }, 'only r-3 (by transfer) and r-4 were new');
+  assert.equal([await balance(a), await balance(b), await balance(c)], ['84.00', '80.00', '36.00']);
+  await audits();
+});
+
+test('a repeat with other parameters raises PB001 and the call writes nothing', async () => {
+  const [a, b] = [await newAccount('S', '100'), await newAccount('T')];
+  await transfers(db.sql, [{ requestId: 'p-1', from: a, to: b, amount: '10' }]);
+  await topUp(db.sql, 'p-top', a, '5');
+  const before = await counts();
+  for (const [items, detail] of [
+    [[{ requestId: 'p-new', from: a, to: b, amount: '1' }, { requestId: 'p-1', from: a, to: b, amount: '11' }], /first: transfer to \{.*\} of \{10.00\}; now: transfer to \{.*\} of \{11.00\}/],
+    [[{ requestId: 'p-top', from: a, to: b, amount: '5' }], /first: top_up to/],
+    [[{ requestId: 'p-2', from: a, to: b, amount: '1' }, { requestId: 'p-2', from: a, to: a, amount: '1' }], /first: transfer to \{.*\} of \{1.00\}; now: transfer to/],
+  ] as const) {
+    try {
+      await transfers(db.sql, [...items]);
+      assert.unreachable('PB001 expected');
+    } catch (err) {
+      const e = err as { code?: string; message: string; detail?: string };
+      assert.is(e.code, 'PB001', e.message);
+      assert.match(e.message, /request_id 'p-\w+' of account '.*' was already used with other parameters/);
+      assert.match(e.detail ?? '', detail);
+    }
+  }
+  assert.equal(await counts(), before);
+  assert.equal([await balance(a), await balance(b)], ['95.00', '10.00']);
+});
+
+test('bad input: a clear error naming the item, nothing written', async () => {
+  const [a, b] = [await newAccount('U', '10'), await newAccount('V')];
+  const before = await counts();
+  const call = (ids: string, from: string, to: string, amounts: string) =>
+    `select * from pgbank.transfers(${ids}, ${from}::uuid[], ${to}::uuid[], ${amounts}::numeric[])`;
+  const one = [`array['k']`, `array['${a}']`, `array['${b}']`, `array[1]`] as const;
+  const cases: [string, string, RegExp][] = [
+    [call('null', one[1], one[2], one[3]), '22004', /^transfers: request_ids must not be NULL$/],
+    [call(one[0], 'null', 'null', one[3]), '22004', /^transfers: from_accounts, to_accounts must not be NULL$/],
+    [call(`'{}'`, `'{}'`, `'{}'`, `'{}'`), '22023', /same length, 1 to 1000 \(got 0, 0, 0, 0\)/],
+    [call(`array['k', 'l']`, one[1], one[2], one[3]), '22023', /same length, 1 to 1000 \(got 2, 1, 1, 1\)/],
+    [call(`array(select 'k' || g from generate_series(1, 1001) g)`, `array_fill('${a}'::uuid, array[1001])`,
+      `array_fill('${b}'::uuid, array[1001])`, `array_fill(1, array[1001])`), '22023', /1 to 1000 \(got 1001, 1001, 1001, 1001\)/],
+    [call(one[0], `'[0:0]={${a}}'`, one[2], one[3]), '22023', /one-dimensional arrays starting at 1 \(got \[1:1\], \[0:0\], \[1:1\], \[1:1\]\)/],
+    [call(`array[['k'], ['l']]`, `array['${a}', '${a}']`, `array['${b}', '${b}']`, 'array[1, 2]'), '22023', /\(got \[1:2\]\[1:1\], \[1:2\], \[1:2\], \[1:2\]\)/],
+    [call(`array['k', 'l']`, `array['${a}', '${a}']`, `array['${b}', null]`, 'array[1, 2]'), '22004', /^transfers: item 2 names a NULL account$/],
+    [call(`array['k', 'l']`, `array['${a}', '${WORLD}']`, `array['${b}', '${b}']`, 'array[1, 2]'), '22023', /^transfers: item 2 pays from the world account '0{8}-/],
+    [call(`array['k', null]`, `array['${a}', '${a}']`, `array['${b}', '${b}']`, 'array[1, 2]'), '22004', /^transfers: item 2: request_id must not be NULL$/],
+    [call(`array['k', repeat('x', 201)]`, `array['${a}', '${a}']`, `array['${b}', '${b}']`, 'array[1, 2]'), '22023', /^transfers: item 2: request_id 'x{100}'… \(201 characters\) must be 1 to 200 characters$/],
+    [call(`array['k', 'l']`, `array['${a}', '${a}']`, `array['${b}', '${b}']`, `array[1, 'NaN']`), '22023', /^transfers: amounts\[2\] 'NaN' is not a finite number$/],
+    [call(`array['k', 'l']`, `array['${a}', '${a}']`, `array['${b}', '${b}']`, `array[1, 1.005]`), '22023', /^transfers: amounts\[2\] '1.005' has more than 2 decimal places$/],
+    [call(`array['k', 'l']`, `array['${a}', '${a}']`, `array['${b}', '${b}']`, `array[1, null]`), '22004', /^transfers: amounts\[2\] must not be NULL$/],
+    [call(`array['k', 'l']`, `array['${a}', '${a}']`, `array['${b}', '${b}']`, `array[1, 0]`), '22023', /^transfers: amounts\[2\] '0' must be positive$/],
+    [call(`array['k', 'l']`, `array['${a}', '${a}']`, `array['${b}', '${b}']`, `array[1, 1000000000000000]`), '22023', /amounts\[2\] '1000000000000000' is more than 999999999999999.99/],
+  ];
+  for (const [text, code, message] of cases) {
+    const err = await sqlstate(db.sql.unsafe(text));
+    assert.is(err.code, code, `${text}: ${err.message}`);
+    assert.match(err.message, message);
+  }
+  assert.equal(await counts(), before);
+});
+
+test('a credit past the largest balance raises 22023 and the call writes nothing', async () => {
+  const [a, b] = [await newAccount('Rich', '100'), await newAccount('Richer')];
+  await db.sql`update pgbank.users set balance = 999999999999999990.00 where id = ${b}`;  // (no API reaches this in a test's time)
+  const before = await counts();
+  const err = await sqlstate(transfers(db.sql, [{ requestId: 'm-1', from: a, to: b, amount: '5' }, { requestId: 'm-2', from: a, to: b, amount: '5' }]));
+  assert.is(err.code, '22023');
+  assert.match(err.message, /^transfers: item 2: amount 5.00 would take the balance of account '.*' past 999999999999999999.99$/);
+  assert.equal(await counts(), before);
+});
+
+test('pgbank_app may call transfers()', async () => {
+  const [a, b] = [await newAccount('App A', '5'), await newAccount('App B')];
+  const rows = await db.sql.begin(async (tx) => {
+    await tx`set local role pgbank_app`;
+    return tx`select status from pgbank.transfers(array['app-1'], ${[a]}::uuid[], ${[b]}::uuid[], array[5])`;
+  });
+  assert.equal(rows.map((r) => r.status), ['success']);
+  assert.is(await balance(b), '5.00');
+});
+
+test.run();
