@@ -1,5 +1,6 @@
 // transfer() calls/s at c=1, 4, 16 on 2,000 accounts and on 10 hot accounts, against a naive transfer function and
-// pgbench's TPC-B, all driven by pgbench (synchronous_commit on) in databases made and dropped here.
+// pgbench's TPC-B; transfers() (100 items per call) at c=4 against single transfer() calls at c=16; all driven by
+// pgbench (synchronous_commit on) in databases made and dropped here. BENCH_PARTS=calls,perCall,batch picks parts.
 import { $ } from 'zx';
 import { dbSettings } from '../../src/config.ts';
 import { connect, createDatabase, dropDatabase } from '../../src/db.ts';
@@ -9,6 +10,8 @@ import { ratio, table } from './lib.ts';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);  // per round
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const CLIENTS = [1, 4, 16];
+const PARTS = (process.env.BENCH_PARTS ?? 'calls,perCall,batch').split(',');
+const ITEMS = 100;  // transfers() items per call
 const DB = 'pgbank_bench_transfer';
 const TPCB_DB = 'pgbank_bench_tpcb';
 const account = (n: string) => `('00000000-0000-4000-8000-' || lpad((${n})::text, 12, '0'))::uuid`;
@@ -34,6 +37,16 @@ const script = (accounts: number, call: 'ours' | 'naive') => `
 ${call === 'ours'
     ? `select pgbank.transfer(:run || '-' || :client_id || '-' || :r, ${account(':a')}, ${account(':b')}, (:c::numeric / 100)::numeric(12, 2));`
     : `select bench.naive_transfer(${account(':a')}, ${account(':b')}, (:c::numeric / 100)::numeric(12, 2));`}
+`;
+
+// transfers(): ITEMS random transfers among 2,000 accounts per call, each with its own request id.
+const batchScript = () => `
+\\set r random(1, 1000000000)
+select count(*) from pgbank.transfers(
+  array(select :run || '-' || :client_id || '-' || :r || '-' || g from generate_series(1, ${ITEMS}) g),
+  array(select ${account('1 + (hashint8(:r::bigint * ' + ITEMS + ' + g) & 2147483647) % 2000')} from generate_series(1, ${ITEMS}) g),
+  array(select ${account('1 + (hashint8(:r::bigint * ' + ITEMS + ' + g + 7777777) & 2147483647) % 2000')} from generate_series(1, ${ITEMS}) g),
+  array(select (1 + (hashint8(:r::bigint * ${ITEMS} + g + 555) & 2147483647) % 5000)::numeric / 100 from generate_series(1, ${ITEMS}) g));
 `;
 
 async function pgbench(db: string, clients: number, args: string[], pgOptions = ''): Promise<{ tps: number; failed: number }> {
@@ -64,7 +77,7 @@ export default async function benchTransfer(): Promise<string> {
     } finally {
       await sql.end();
     }
-    await $({ quiet: true })`pgbench -h ${s.host} -p ${s.port} -U ${s.user} -i -q -s 16 ${TPCB_DB}`;
+    if (PARTS.includes('calls')) await $({ quiet: true })`pgbench -h ${s.host} -p ${s.port} -U ${s.user} -i -q -s 16 ${TPCB_DB}`;
     const write = async (name: string, text: string) => {
       const file = `/tmp/pgbank-bench-${process.pid}-${name}.sql`;
       await import('node:fs/promises').then((fs) => fs.writeFile(file, text));
@@ -73,7 +86,8 @@ export default async function benchTransfer(): Promise<string> {
     };
     const rows: (string | number)[][] = [];
     let failures = 0;
-    for (const [label, accounts] of [['2,000 accounts', 2000], ['10 hot accounts', 10]] as const) {
+    const out: string[] = [];
+    if (PARTS.includes('calls')) for (const [label, accounts] of [['2,000 accounts', 2000], ['10 hot accounts', 10]] as const) {
       const ours = await write(`ours-${accounts}`, script(accounts, 'ours'));
       const naive = await write(`naive-${accounts}`, script(accounts, 'naive'));
       for (const c of CLIENTS) {
@@ -92,44 +106,68 @@ export default async function benchTransfer(): Promise<string> {
         rows.push([label, c, Math.round(o), Math.round(n), Math.round(t), ratio(o / n), ratio(o / t), sum.failed]);
       }
     }
+    if (PARTS.includes('calls')) {
+      out.push(table(['workload', 'clients', 'transfer() calls/s', 'naive calls/s', 'TPC-B tps', 'vs naive', 'vs TPC-B', 'failed calls'], rows) +
+        `\n\npgbench drives all three (-M prepared, synchronous_commit on), taking turns: ${ROUNDS} rounds of ${SECONDS} s per cell, the mean shown; amounts 0.01–50.00; ` +
+        `transfer() does idempotency, the attempt ledger, balance triggers and day totals; the naive function locks both ` +
+        `rows in id order, UPDATEs two balances and INSERTs one row; TPC-B is pgbench's built-in at scale 16. ` +
+        `${failures} failed transfer() calls (deadlocks would show here).`);
+    }
+    if (PARTS.includes('batch')) {
+      // transfers() at c=4 against single transfer() calls at c=16, taking turns: transfers per second.
+      const batch = await write('batch', batchScript());
+      const single = await write('single', script(2000, 'ours'));
+      const sum = { many: 0, one: 0, manyFailed: 0, oneFailed: 0 };
+      for (let r = 0; r < ROUNDS; r++) {
+        const m = await pgbench(DB, 4, ['-f', batch, '-D', `run=b${Date.now()}`]);
+        const o = await pgbench(DB, 16, ['-f', single, '-D', `run=s${Date.now()}`]);
+        sum.many += (m.tps * ITEMS) / ROUNDS;
+        sum.one += o.tps / ROUNDS;
+        sum.manyFailed += m.failed;
+        sum.oneFailed += o.failed;
+      }
+      out.push(table(['call (2,000 accounts)', 'clients', 'transfers/s', 'vs transfer()', 'failed calls'], [
+        [`transfers(), ${ITEMS} items per call`, 4, Math.round(sum.many), ratio(sum.many / sum.one), sum.manyFailed],
+        ['transfer()', 16, Math.round(sum.one), ratio(1), sum.oneFailed],
+      ]) + `\n\nThe two take turns, ${ROUNDS} rounds of ${SECONDS} s each (pgbench -M prepared, synchronous_commit on); ` +
+        `each transfers() item has its own request id, outcome and ledger row.`);
+    }
     // Database time per call, one client, commits not waiting for the disk: the work each function
     // does, steadier than calls/s on a machine whose speed wanders (both take the same turns).
-    const sql2 = connect({ ...s, database: DB, max: 1 });
-    const perCall: (string | number)[][] = [];
-    try {
-      const fns = [['transfer()', 'pgbank.transfer(text, uuid, uuid, numeric)', await write('ours-cpu', script(2000, 'ours'))],
-                   ['naive', 'bench.naive_transfer(uuid, uuid, numeric)', await write('naive-cpu', script(2000, 'naive'))]] as const;
-      const total = new Map<string, { calls: number; ms: number }>(fns.map(([name]) => [name, { calls: 0, ms: 0 }]));
-      for (let r = 0; r < ROUNDS; r++) {
-        for (const [name, fn, file] of fns) {
-          await sql2`select pg_stat_reset_single_function_counters(${fn}::regprocedure)`;
-          await pgbench(DB, 1, ['-f', file, '-D', `run=cpu${Date.now()}`], '-c track_functions=pl -c synchronous_commit=off');
-          // A backend reports its function counts as it exits, just after pgbench returns.
-          let row: { calls: number; ms: number } | undefined;
-          for (let i = 0; i < 50 && !row?.calls; i++) {
-            [row] = await sql2<{ calls: number; ms: number }[]>`
-              select calls::int, total_time::float8 as ms from pg_stat_user_functions where funcid = ${fn}::regprocedure`;
-            if (!row?.calls) await new Promise((res) => setTimeout(res, 100));
+    if (PARTS.includes('perCall')) {
+      const sql2 = connect({ ...s, database: DB, max: 1 });
+      const perCall: (string | number)[][] = [];
+      try {
+        const fns = [['transfer()', 'pgbank.transfer(text, uuid, uuid, numeric)', await write('ours-cpu', script(2000, 'ours'))],
+                     ['naive', 'bench.naive_transfer(uuid, uuid, numeric)', await write('naive-cpu', script(2000, 'naive'))]] as const;
+        const total = new Map<string, { calls: number; ms: number }>(fns.map(([name]) => [name, { calls: 0, ms: 0 }]));
+        for (let r = 0; r < ROUNDS; r++) {
+          for (const [name, fn, file] of fns) {
+            await sql2`select pg_stat_reset_single_function_counters(${fn}::regprocedure)`;
+            await pgbench(DB, 1, ['-f', file, '-D', `run=cpu${Date.now()}`], '-c track_functions=pl -c synchronous_commit=off');
+            // A backend reports its function counts as it exits, just after pgbench returns.
+            let row: { calls: number; ms: number } | undefined;
+            for (let i = 0; i < 50 && !row?.calls; i++) {
+              [row] = await sql2<{ calls: number; ms: number }[]>`
+                select calls::int, total_time::float8 as ms from pg_stat_user_functions where funcid = ${fn}::regprocedure`;
+              if (!row?.calls) await new Promise((res) => setTimeout(res, 100));
+            }
+            const t = total.get(name)!;
+            t.calls += row?.calls ?? 0;
+            t.ms += row?.ms ?? 0;
           }
-          const t = total.get(name)!;
-          t.calls += row?.calls ?? 0;
-          t.ms += row?.ms ?? 0;
         }
+        const us = (name: string) => (1000 * total.get(name)!.ms) / total.get(name)!.calls;
+        for (const [name] of fns) perCall.push([name, total.get(name)!.calls, us(name).toFixed(0), ratio(us('naive') / us(name))]);
+      } finally {
+        await sql2.end();
       }
-      const us = (name: string) => (1000 * total.get(name)!.ms) / total.get(name)!.calls;
-      for (const [name] of fns) perCall.push([name, total.get(name)!.calls, us(name).toFixed(0), ratio(us('naive') / us(name))]);
-    } finally {
-      await sql2.end();
-    }
 
-    return table(['workload', 'clients', 'transfer() calls/s', 'naive calls/s', 'TPC-B tps', 'vs naive', 'vs TPC-B', 'failed calls'], rows) +
-      `\n\npgbench drives all three (-M prepared, synchronous_commit on), taking turns: ${ROUNDS} rounds of ${SECONDS} s per cell, the mean shown; amounts 0.01–50.00; ` +
-      `transfer() does idempotency, the attempt ledger, balance triggers and day totals; the naive function locks both ` +
-      `rows in id order, UPDATEs two balances and INSERTs one row; TPC-B is pgbench's built-in at scale 16. ` +
-      `${failures} failed transfer() calls (deadlocks would show here).\n\n` +
-      table(['function (2,000 accounts, c=1)', 'calls', 'µs per call in the database', 'speed vs naive'], perCall) +
-      `\n\nTime inside the function (track_functions: its statements and triggers, not the client round trip or the commit), ` +
-      `synchronous_commit off so no call waits for the disk; the two take turns, ${ROUNDS} rounds of ${SECONDS} s each.`;
+      out.push(table(['function (2,000 accounts, c=1)', 'calls', 'µs per call in the database', 'speed vs naive'], perCall) +
+        `\n\nTime inside the function (track_functions: its statements and triggers, not the client round trip or the commit), ` +
+        `synchronous_commit off so no call waits for the disk; the two take turns, ${ROUNDS} rounds of ${SECONDS} s each.`);
+    }
+    return out.join('\n\n');
   } finally {
     await Promise.all(files.map((f) => import('node:fs/promises').then((fs) => fs.rm(f, { force: true }))));
     await dropDatabase(DB, s);
