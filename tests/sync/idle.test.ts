@@ -1,9 +1,9 @@
 // pgbank-sync keeps its sessions through a long wait on the source: the destination's lock, staging table and settings survive.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { addSeedTransactions, createSeedTransactions, scratchDatabases, tableDigest } from '../src/sync/seed-table.ts';
-import { syncOnce } from '../src/sync/sync.ts';
-import { sleep } from './helpers/wait.ts';
+import { addSeedTransactions, createSeedTransactions, scratchDatabases, tableDigest } from '../../src/sync/seed-table.ts';
+import { syncOnce } from '../../src/sync/sync.ts';
+import { sleep } from '../helpers/wait.ts';
 
 const dbs = await scratchDatabases('idle', ['source', 'dest']);
 const source = dbs.pool('source');

@@ -1,10 +1,10 @@
 // Provider bridge, period 1 s: 30 consecutive KeyDB writes right after their boundaries, while consuming; readers never see two refreshes mixed.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { publishMessages } from '../src/bridge/publisher.ts';
-import { AMQP_URL, bridgeFixture, newRedis } from './helpers/bridge.ts';
-import { testDatabase, type TestDatabase } from './helpers/db.ts';
-import { sleep } from './helpers/wait.ts';
+import { publishMessages } from '../../src/bridge/publisher.ts';
+import { AMQP_URL, bridgeFixture, newRedis } from '../helpers/bridge.ts';
+import { testDatabase, type TestDatabase } from '../helpers/db.ts';
+import { sleep } from '../helpers/wait.ts';
 
 const fixture = bridgeFixture('bridge_timing');
 const { tag, prefix } = fixture;

@@ -4,9 +4,9 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ROOT } from '../src/paths.ts';
-import { addSeedTransactions, createSeedTransactions, scratchDatabases, tableDigest } from '../src/sync/seed-table.ts';
-import { sleep } from './helpers/wait.ts';
+import { ROOT } from '../../src/paths.ts';
+import { addSeedTransactions, createSeedTransactions, scratchDatabases, tableDigest } from '../../src/sync/seed-table.ts';
+import { sleep } from '../helpers/wait.ts';
 
 const ROWS = 200_000;
 const dbs = await scratchDatabases('kill', ['source', 'dest']);

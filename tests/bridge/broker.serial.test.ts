@@ -3,11 +3,11 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { publishMessages } from '../src/bridge/publisher.ts';
-import { seedExampleProviders } from '../src/bridge/sql.ts';
-import { AMQP_URL, bridgeFixture } from './helpers/bridge.ts';
-import { sleep, until } from './helpers/wait.ts';
-import { testDatabase, type TestDatabase } from './helpers/db.ts';
+import { publishMessages } from '../../src/bridge/publisher.ts';
+import { seedExampleProviders } from '../../src/bridge/sql.ts';
+import { AMQP_URL, bridgeFixture } from '../helpers/bridge.ts';
+import { sleep, until } from '../helpers/wait.ts';
+import { testDatabase, type TestDatabase } from '../helpers/db.ts';
 
 const fixture = bridgeFixture('bridge_broker');
 const { tag } = fixture;

@@ -5,9 +5,9 @@
 import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readTransactionMessage } from '../src/bridge/message.ts';
-import { recordTransactions, seedExampleProviders } from '../src/bridge/sql.ts';
-import { testDatabase, type TestDatabase } from './helpers/db.ts';
+import { readTransactionMessage } from '../../src/bridge/message.ts';
+import { recordTransactions, seedExampleProviders } from '../../src/bridge/sql.ts';
+import { testDatabase, type TestDatabase } from '../helpers/db.ts';
 
 const SEED = Number(process.env.BRIDGE_PROPERTY_SEED ?? 20261203);
 const RUNS = Number(process.env.BRIDGE_PROPERTY_RUNS ?? 300);

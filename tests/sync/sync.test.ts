@@ -2,11 +2,11 @@
 import { Readable } from 'node:stream';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CopyRowReader, copyFields } from '../src/sync/copy-rows.ts';
-import { SyncError, UsageError } from '../src/sync/errors.ts';
-import { addSeedTransactions, createSeedTransactions, scratchDatabases, tableDigest, userId } from '../src/sync/seed-table.ts';
-import { describeTable } from '../src/sync/sql.ts';
-import { syncContinuously, syncOnce, type SyncOptions } from '../src/sync/sync.ts';
+import { CopyRowReader, copyFields } from '../../src/sync/copy-rows.ts';
+import { SyncError, UsageError } from '../../src/sync/errors.ts';
+import { addSeedTransactions, createSeedTransactions, scratchDatabases, tableDigest, userId } from '../../src/sync/seed-table.ts';
+import { describeTable } from '../../src/sync/sql.ts';
+import { syncContinuously, syncOnce, type SyncOptions } from '../../src/sync/sync.ts';
 
 const dbs = await scratchDatabases('lib', ['source', 'dest']);
 const source = dbs.pool('source');

@@ -2,12 +2,12 @@
 import net from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { BridgeProcess } from '../src/bridge/process.ts';
-import { publishMessages } from '../src/bridge/publisher.ts';
-import { providerBalances, seedExampleProviders } from '../src/bridge/sql.ts';
-import { AMQP_URL, REDIS_URL, bridgeFixture, newRedis } from './helpers/bridge.ts';
-import { sleep, until } from './helpers/wait.ts';
-import { testDatabase, type TestDatabase } from './helpers/db.ts';
+import type { BridgeProcess } from '../../src/bridge/process.ts';
+import { publishMessages } from '../../src/bridge/publisher.ts';
+import { providerBalances, seedExampleProviders } from '../../src/bridge/sql.ts';
+import { AMQP_URL, REDIS_URL, bridgeFixture, newRedis } from '../helpers/bridge.ts';
+import { sleep, until } from '../helpers/wait.ts';
+import { testDatabase, type TestDatabase } from '../helpers/db.ts';
 
 const fixture = bridgeFixture('bridge_crash');
 const { tag, prefix, queueFor } = fixture;

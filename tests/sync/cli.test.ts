@@ -4,10 +4,10 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { connect } from '../src/db.ts';
-import { ROOT } from '../src/paths.ts';
-import { addSeedTransactions, createSeedTransactions, scratchDatabases, tableDigest } from '../src/sync/seed-table.ts';
-import { until } from './helpers/wait.ts';
+import { connect } from '../../src/db.ts';
+import { ROOT } from '../../src/paths.ts';
+import { addSeedTransactions, createSeedTransactions, scratchDatabases, tableDigest } from '../../src/sync/seed-table.ts';
+import { until } from '../helpers/wait.ts';
 
 const BIN = path.join(ROOT, 'bin', 'pgbank-sync.js');
 const dbs = await scratchDatabases('cli', ['source', 'dest', 'dest2']);

@@ -3,12 +3,12 @@
 // (those without a message_id too: a redelivered batch would record them again), the session never ends.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { declareSourceQueue, withAmqp, type Options } from '../src/bridge/amqp.ts';
-import type { BridgeProcess } from '../src/bridge/process.ts';
-import { seedExampleProviders } from '../src/bridge/sql.ts';
-import { AMQP_URL, bridgeFixture } from './helpers/bridge.ts';
-import { sleep, until } from './helpers/wait.ts';
-import { testDatabase, type TestDatabase } from './helpers/db.ts';
+import { declareSourceQueue, withAmqp, type Options } from '../../src/bridge/amqp.ts';
+import type { BridgeProcess } from '../../src/bridge/process.ts';
+import { seedExampleProviders } from '../../src/bridge/sql.ts';
+import { AMQP_URL, bridgeFixture } from '../helpers/bridge.ts';
+import { sleep, until } from '../helpers/wait.ts';
+import { testDatabase, type TestDatabase } from '../helpers/db.ts';
 
 const fixture = bridgeFixture('bridge_poison');
 const { tag, queueFor } = fixture;

@@ -2,12 +2,12 @@
 import type { Redis } from 'ioredis';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { withAmqp } from '../src/bridge/amqp.ts';
-import { publishMessages, type OutgoingMessage } from '../src/bridge/publisher.ts';
-import { recordTransactions, seedExampleProviders } from '../src/bridge/sql.ts';
-import { AMQP_URL, bridgeFixture, newRedis } from './helpers/bridge.ts';
-import { until } from './helpers/wait.ts';
-import { sqlstate, testDatabase, type TestDatabase } from './helpers/db.ts';
+import { withAmqp } from '../../src/bridge/amqp.ts';
+import { publishMessages, type OutgoingMessage } from '../../src/bridge/publisher.ts';
+import { recordTransactions, seedExampleProviders } from '../../src/bridge/sql.ts';
+import { AMQP_URL, bridgeFixture, newRedis } from '../helpers/bridge.ts';
+import { until } from '../helpers/wait.ts';
+import { sqlstate, testDatabase, type TestDatabase } from '../helpers/db.ts';
 
 const fixture = bridgeFixture('bridge');
 const { tag, prefix, queueFor } = fixture;
