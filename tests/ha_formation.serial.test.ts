@@ -130,7 +130,8 @@ test('the bridge keeps consuming across a failover: every message recorded once,
 
 test('reads on the standby match the primary after replay; writes there get 25006', async () => {
   const standbyName = (await nodeStates(f.state)).find((n) => n.reported === 'secondary')!.name;
-  const primary = connect({ ...f.node((await primaryNode(f.state))!), max: 1, name: 'pgbank-test-ha-primary' });
+  const primaryName = (await primaryNode(f.state))!;
+  const primary = connect({ ...f.node(primaryName), max: 1, name: 'pgbank-test-ha-primary' });
   const standby = connect({ ...f.node(standbyName), max: 1, name: 'pgbank-test-ha-standby' });
   try {
     await transfer(sql, 'reads-1', accounts[0]!, accounts[1]!, '12.34');
@@ -148,6 +149,15 @@ test('reads on the standby match the primary after replay; writes there get 2500
     }
     const refused = await sqlstate(transfer(standby, 'reads-2', accounts[0]!, accounts[1]!, '1.00'));
     assert.is(refused.code, '25006', refused.message);
+    // read-write in the URL lands on the primary even when the standby is listed first (postgres.js
+    // judges read-write by default_transaction_read_only alone, which a hot standby leaves off).
+    const standbyFirst = connect({ ...f.settings, hosts: [standbyName, primaryName].map((n) => ({ host: '127.0.0.1', port: f.state.ports[n] })), max: 1, name: 'pgbank-test-ha-url' });
+    try {
+      const row = (await standbyFirst<{ port: string; recovery: boolean }[]>`select current_setting('port') as port, pg_is_in_recovery() as recovery`)[0]!;
+      assert.equal(row, { port: String(f.state.ports[primaryName]), recovery: false });
+    } finally {
+      await standbyFirst.end();
+    }
   } finally {
     await primary.end();
     await standby.end();

@@ -1,6 +1,6 @@
 // pgBackRest for the formation: backups, their pg_cron schedule, and a point-in-time restore into
 // a fresh data directory (a copy beside the formation, never writing to its repository).
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect } from '../../src/db.ts';
@@ -62,7 +62,9 @@ export interface Restored {
 
 /**
  * Restore the latest backup before `target` into a fresh directory and replay WAL up to `target`
- * (inclusive), then promote. The copy runs on a free port without pg_cron and without archiving,
+ * (inclusive), then promote. Recovery stops at the first commit after `target`: one must exist
+ * and be archived (`pgbackrest check` switches WAL and waits for it), else PostgreSQL refuses to
+ * open ("recovery ended before configured recovery target was reached"). The copy runs on a free port without pg_cron and without archiving,
  * so it neither runs the formation's jobs nor writes into its repository.
  */
 export async function restoreToTime(state: State, target: Date, label = 'restore'): Promise<Restored> {
@@ -92,8 +94,9 @@ export async function restoreToTime(state: State, target: Date, label = 'restore
       await sql.end();
     }
   } catch (err) {
+    const log = existsSync(`${dir}.log`) ? readFileSync(`${dir}.log`, 'utf8').trim().split('\n').slice(-5).join('\n') : '';
     await stop();
-    throw err;
+    throw new Error(`the restored copy did not open: ${(err as Error).message}\n${log}`, { cause: err });
   }
   return { dir, port, restoreSeconds, recoverySeconds: (performance.now() - t1) / 1000, stop };
 }
