@@ -36,7 +36,7 @@ COMMENT ON TABLE pgbank.provider_transaction_totals IS
   'Per provider: sum and count of its historical_transactions; derived, exact (pgbank_private.provider_totals_verify checks it)';
 
 -- The triggers that keep provider_transaction_totals and refuse UPDATE/DELETE/TRUNCATE are
--- defined with their functions in functions/private/provider_*.sql.
+-- defined with their functions in functions/providers/private/provider_*.sql.
 
 -- Down Migration
 DROP TABLE pgbank.provider_transaction_totals;

@@ -1,5 +1,5 @@
 -- provider_seed_example() writes demo rows: a helper for the producer script and demos, not part
--- of the application's API. It moves to pgbank_private (functions/private/provider_seed_example.sql),
+-- of the application's API. It moves to pgbank_private (functions/seed/private/provider_seed_example.sql),
 -- out of pgbank_app's reach.
 
 -- Up Migration
