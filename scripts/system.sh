@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs and configures what PostgreSQL lacks for pgbank (idempotent):
-# Debian packages pg_partman, pg_cron, plpgsql_check, pgTAP and docker-compose (the compose
+# Debian packages pg_partman, pg_cron, plpgsql_check, pgTAP, pg_auto_failover, pgBackRest (the HA
+# formation, npm run cluster) and docker-compose (the compose
 # validator), then shared_preload_libraries, cron.database_name, max_locks_per_transaction and
 # write-load tuning (shared_buffers, max_wal_size, wal_compression) via ALTER SYSTEM, and a
 # restart of PostgreSQL only when a setting needs one.
