@@ -1,9 +1,9 @@
 // sum_amount(): exact against a plain SUM over the raw rows, on seeded and later-written data; its errors.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { sumAmount, type Direction } from '../src/api.ts';
-import { seed } from '../src/seed.ts';
-import { sqlstate, testDatabase, type TestDatabase } from './helpers/db.ts';
+import { sumAmount, type Direction } from '../../src/api.ts';
+import { seed } from '../../src/seed.ts';
+import { sqlstate, testDatabase, type TestDatabase } from '../helpers/db.ts';
 
 let db: TestDatabase;
 let users: string[] = [];

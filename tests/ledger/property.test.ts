@@ -1,6 +1,6 @@
 // Property-based: random, hostile sequences of ledger calls made as pgbank_app; after each sequence
 // the ledger's invariants hold and every error the API raised is a documented one, briefly said.
-//   LEDGER_PROPERTY_SEED=123 LEDGER_PROPERTY_RUNS=1000 npx tsx scripts/test.ts ledger_property
+//   LEDGER_PROPERTY_SEED=123 LEDGER_PROPERTY_RUNS=1000 npx tsx scripts/test.ts ledger/property
 //   LEDGER_PROPERTY_SKIP=scale,sqlstate:22003   ignore failure kinds already known (to find the next one)
 //   LEDGER_PROPERTY_ONLY=sqlstate:0A000         look for (and shrink) one kind only
 //   LEDGER_PROPERTY_SURVEY=1                    no stop at the first failure: every kind found, with its shortest sequence
@@ -8,8 +8,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import fc from 'fast-check';
 import { test } from 'uvu';
-import { connect, type Sql } from '../src/db.ts';
-import { testDatabase, type TestDatabase } from './helpers/db.ts';
+import { connect, type Sql } from '../../src/db.ts';
+import { testDatabase, type TestDatabase } from '../helpers/db.ts';
 
 /** README's Errors table: the only SQLSTATEs a caller of the API may see. */
 const DOCUMENTED = new Set(['22004', '22023', '22P02', '22007', '22008', '23505', 'P0002', 'PB001', 'PB002', 'PB003']);

@@ -2,9 +2,9 @@
 // and transfers() calls overlapping in accounts, repeated whole and item by item.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createAccount, hold, postHold, topUp, transfer, transfers, verifyBalances, voidHold, type TransferResult } from '../src/api.ts';
-import type { Sql } from '../src/db.ts';
-import { testDatabase, type TestDatabase } from './helpers/db.ts';
+import { createAccount, hold, postHold, topUp, transfer, transfers, verifyBalances, voidHold, type TransferResult } from '../../src/api.ts';
+import type { Sql } from '../../src/db.ts';
+import { testDatabase, type TestDatabase } from '../helpers/db.ts';
 
 let db: TestDatabase;
 let pool: Sql;

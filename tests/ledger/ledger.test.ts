@@ -3,8 +3,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   balanceAt, createAccount, getAccount, hold, postHold, sumAmount, topUp, transfer, transferBatch, verifyBalances, voidHold,
-} from '../src/api.ts';
-import { sqlstate, testDatabase, type TestDatabase } from './helpers/db.ts';
+} from '../../src/api.ts';
+import { sqlstate, testDatabase, type TestDatabase } from '../helpers/db.ts';
 
 let db: TestDatabase;
 test.before(async () => { db = await testDatabase('ledger'); });

@@ -1,8 +1,8 @@
 // transfers(): many independent transfers in one call, each with its own request id, idempotency and outcome.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createAccount, getAccount, topUp, transfer, transfers, verifyBalances } from '../src/api.ts';
-import { sqlstate, testDatabase, type TestDatabase } from './helpers/db.ts';
+import { createAccount, getAccount, topUp, transfer, transfers, verifyBalances } from '../../src/api.ts';
+import { sqlstate, testDatabase, type TestDatabase } from '../helpers/db.ts';
 
 let db: TestDatabase;
 test.before(async () => { db = await testDatabase('ledger_transfers'); });
