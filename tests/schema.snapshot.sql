@@ -511,15 +511,9 @@ BEGIN
   IF from_accounts IS NULL OR to_accounts IS NULL OR amounts IS NULL THEN
     RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'transfer_batch: from_accounts, to_accounts and amounts must not be NULL';
   END IF;
-  -- Items are read by position and written by unnest: both agree only on one-dimensional arrays
-  -- that start at 1 ('[0:1]={a,b}' would check one item and write another).
-  IF array_ndims(from_accounts) > 1 OR array_lower(from_accounts, 1) <> 1
-     OR array_ndims(to_accounts) > 1 OR array_lower(to_accounts, 1) <> 1
-     OR array_ndims(amounts) > 1 OR array_lower(amounts, 1) <> 1 THEN
-    RAISE EXCEPTION USING ERRCODE = '22023',
-      MESSAGE = format('transfer_batch: from_accounts, to_accounts and amounts must be one-dimensional arrays starting at 1 (got %s, %s, %s)',
-                       coalesce(array_dims(from_accounts), '{}'), coalesce(array_dims(to_accounts), '{}'), coalesce(array_dims(amounts), '{}'));
-  END IF;
+  -- ('[0:1]={a,b}' would check one item and write another)
+  PERFORM pgbank_private.check_item_arrays('transfer_batch', 'from_accounts, to_accounts and amounts',
+    array_dims(from_accounts), array_dims(to_accounts), array_dims(amounts));
   n := cardinality(amounts);
   owner := from_accounts[1];
   IF n IS NULL OR n = 0 OR n > 1000 OR cardinality(from_accounts) <> n OR cardinality(to_accounts) <> n THEN
@@ -638,16 +632,8 @@ BEGIN
       concat_ws(', ', CASE WHEN request_ids IS NULL THEN 'request_ids' END, CASE WHEN from_accounts IS NULL THEN 'from_accounts' END,
                       CASE WHEN to_accounts IS NULL THEN 'to_accounts' END, CASE WHEN amounts IS NULL THEN 'amounts' END));
   END IF;
-  -- Items are read by position and written by unnest: both agree only on one-dimensional arrays that start at 1.
-  IF array_ndims(request_ids) > 1 OR array_lower(request_ids, 1) <> 1
-     OR array_ndims(from_accounts) > 1 OR array_lower(from_accounts, 1) <> 1
-     OR array_ndims(to_accounts) > 1 OR array_lower(to_accounts, 1) <> 1
-     OR array_ndims(amounts) > 1 OR array_lower(amounts, 1) <> 1 THEN
-    RAISE EXCEPTION USING ERRCODE = '22023',
-      MESSAGE = format('transfers: request_ids, from_accounts, to_accounts and amounts must be one-dimensional arrays starting at 1 (got %s, %s, %s, %s)',
-                       coalesce(array_dims(request_ids), '{}'), coalesce(array_dims(from_accounts), '{}'),
-                       coalesce(array_dims(to_accounts), '{}'), coalesce(array_dims(amounts), '{}'));
-  END IF;
+  PERFORM pgbank_private.check_item_arrays('transfers', 'request_ids, from_accounts, to_accounts and amounts',
+    array_dims(request_ids), array_dims(from_accounts), array_dims(to_accounts), array_dims(amounts));
   n := cardinality(amounts);
   IF n = 0 OR n > 1000 OR cardinality(request_ids) <> n OR cardinality(from_accounts) <> n OR cardinality(to_accounts) <> n THEN
     RAISE EXCEPTION USING ERRCODE = '22023',
@@ -831,6 +817,22 @@ $$;
 ALTER FUNCTION pgbank_private.check_amount(caller text, amount numeric, what text) OWNER TO postgres;
 
 COMMENT ON FUNCTION pgbank_private.check_amount(caller text, amount numeric, what text) IS 'Helper: raises 22004/22023 unless the amount is a finite number from 0.01 to max_amount() with at most 2 decimals';
+
+CREATE FUNCTION pgbank_private.check_item_arrays(caller text, names text, VARIADIC dims text[]) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE
+    AS $_$
+BEGIN
+  -- dims are the arrays' array_dims(): '[1:n]' for a 1-based one-dimensional array, NULL when empty.
+  IF EXISTS (SELECT FROM unnest(dims) AS d WHERE d !~ '^\[1:\d+\]$') THEN
+    RAISE EXCEPTION USING ERRCODE = '22023',
+      MESSAGE = format('%s: %s must be one-dimensional arrays starting at 1 (got %s)', caller, names, array_to_string(dims, ', ', '{}'));
+  END IF;
+END
+$_$;
+
+ALTER FUNCTION pgbank_private.check_item_arrays(caller text, names text, VARIADIC dims text[]) OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank_private.check_item_arrays(caller text, names text, VARIADIC dims text[]) IS 'Helper: raises 22023 unless every item array (given by its array_dims) is one-dimensional and starts at 1';
 
 CREATE FUNCTION pgbank_private.check_request_id(caller text, request_id text) RETURNS void
     LANGUAGE plpgsql IMMUTABLE
@@ -1822,6 +1824,8 @@ GRANT ALL ON FUNCTION pgbank.void_hold(hold_id uuid) TO pgbank_app;
 REVOKE ALL ON FUNCTION pgbank_private.add_day_totals(account uuid, on_day date, sent_amount numeric, received_amount numeric) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.check_amount(caller text, amount numeric, what text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION pgbank_private.check_item_arrays(caller text, names text, VARIADIC dims text[]) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.check_request_id(caller text, request_id text) FROM PUBLIC;
 

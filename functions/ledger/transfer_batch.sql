@@ -22,15 +22,9 @@ BEGIN
   IF from_accounts IS NULL OR to_accounts IS NULL OR amounts IS NULL THEN
     RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'transfer_batch: from_accounts, to_accounts and amounts must not be NULL';
   END IF;
-  -- Items are read by position and written by unnest: both agree only on one-dimensional arrays
-  -- that start at 1 ('[0:1]={a,b}' would check one item and write another).
-  IF array_ndims(from_accounts) > 1 OR array_lower(from_accounts, 1) <> 1
-     OR array_ndims(to_accounts) > 1 OR array_lower(to_accounts, 1) <> 1
-     OR array_ndims(amounts) > 1 OR array_lower(amounts, 1) <> 1 THEN
-    RAISE EXCEPTION USING ERRCODE = '22023',
-      MESSAGE = format('transfer_batch: from_accounts, to_accounts and amounts must be one-dimensional arrays starting at 1 (got %s, %s, %s)',
-                       coalesce(array_dims(from_accounts), '{}'), coalesce(array_dims(to_accounts), '{}'), coalesce(array_dims(amounts), '{}'));
-  END IF;
+  -- ('[0:1]={a,b}' would check one item and write another)
+  PERFORM pgbank_private.check_item_arrays('transfer_batch', 'from_accounts, to_accounts and amounts',
+    array_dims(from_accounts), array_dims(to_accounts), array_dims(amounts));
   n := cardinality(amounts);
   owner := from_accounts[1];
   IF n IS NULL OR n = 0 OR n > 1000 OR cardinality(from_accounts) <> n OR cardinality(to_accounts) <> n THEN

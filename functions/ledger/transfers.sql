@@ -29,16 +29,8 @@ BEGIN
       concat_ws(', ', CASE WHEN request_ids IS NULL THEN 'request_ids' END, CASE WHEN from_accounts IS NULL THEN 'from_accounts' END,
                       CASE WHEN to_accounts IS NULL THEN 'to_accounts' END, CASE WHEN amounts IS NULL THEN 'amounts' END));
   END IF;
-  -- Items are read by position and written by unnest: both agree only on one-dimensional arrays that start at 1.
-  IF array_ndims(request_ids) > 1 OR array_lower(request_ids, 1) <> 1
-     OR array_ndims(from_accounts) > 1 OR array_lower(from_accounts, 1) <> 1
-     OR array_ndims(to_accounts) > 1 OR array_lower(to_accounts, 1) <> 1
-     OR array_ndims(amounts) > 1 OR array_lower(amounts, 1) <> 1 THEN
-    RAISE EXCEPTION USING ERRCODE = '22023',
-      MESSAGE = format('transfers: request_ids, from_accounts, to_accounts and amounts must be one-dimensional arrays starting at 1 (got %s, %s, %s, %s)',
-                       coalesce(array_dims(request_ids), '{}'), coalesce(array_dims(from_accounts), '{}'),
-                       coalesce(array_dims(to_accounts), '{}'), coalesce(array_dims(amounts), '{}'));
-  END IF;
+  PERFORM pgbank_private.check_item_arrays('transfers', 'request_ids, from_accounts, to_accounts and amounts',
+    array_dims(request_ids), array_dims(from_accounts), array_dims(to_accounts), array_dims(amounts));
   n := cardinality(amounts);
   IF n = 0 OR n > 1000 OR cardinality(request_ids) <> n OR cardinality(from_accounts) <> n OR cardinality(to_accounts) <> n THEN
     RAISE EXCEPTION USING ERRCODE = '22023',
