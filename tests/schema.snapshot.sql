@@ -206,7 +206,7 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = '22023',
       MESSAGE = format('hold: expires_in %s must end after now and at most 366 days from now', pgbank_private.shown(expires_in::text));
   END IF;
-  RETURN pgbank_private.transfer_one('hold', request_id, from_account, to_account, amount, expires_in);
+  RETURN pgbank_private.place_hold(request_id, from_account, to_account, amount, expires_in);
 END
 $$;
 
@@ -450,16 +450,39 @@ CREATE FUNCTION pgbank.top_up(request_id text, account uuid, amount numeric) RET
     SET search_path TO 'pgbank', 'pg_temp'
     AS $$
 DECLARE
-  r pgbank.hold_result;
+  tx_id  bigint;
+  tx_ts  timestamptz := now();
+  status text;
+  reason text;
+  r      pgbank.hold_result;
 BEGIN
-  PERFORM pgbank_private.check_request_id('top_up', request_id);
+  IF request_id IS NULL OR request_id = '' OR length(request_id) > 200 THEN
+    PERFORM pgbank_private.check_request_id('top_up', request_id);
+  END IF;
   IF account IS NULL THEN
     RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'top_up: account must not be NULL';
   END IF;
-  PERFORM pgbank_private.check_amount('top_up', amount);
+  IF amount IS NULL OR NOT (amount >= 0.01 AND amount <= 999999999999999.99) OR (scale(amount) > 2 AND amount <> round(amount, 2)) THEN
+    PERFORM pgbank_private.check_amount('top_up', amount);
+  END IF;
+  IF account = '00000000-0000-0000-0000-000000000000' THEN
+    RAISE EXCEPTION USING ERRCODE = '22023',
+      MESSAGE = format('top_up: account %L is the world account', account), HINT = 'money from outside comes in by top_up';
+  END IF;
   amount := round(amount, 2);  -- stored and returned with exactly 2 decimals, whatever scale was sent
-  r := pgbank_private.transfer_one('top_up', request_id, pgbank_private.world(), account, amount);
-  RETURN (r.request_id, r.status, r.reason, r.transaction_id, r.ts, r.from_account, r.to_account, r.amount, r.replayed);
+  tx_id := nextval('pgbank.transactions_id_seq');
+  -- A top-up's request belongs to the account topped up; recorded first, as in transfer().
+  INSERT INTO pgbank.requests (account, request_id, kind, transaction_ids, ts)
+  VALUES (account, request_id, 'top_up', ARRAY[tx_id], tx_ts)
+  ON CONFLICT ON CONSTRAINT requests_pkey DO NOTHING;
+  IF NOT FOUND THEN
+    r := pgbank_private.replay_one('top_up', account, request_id, account, amount, NULL);
+    RETURN (r.request_id, r.status, r.reason, r.transaction_id, r.ts, r.from_account, r.to_account, r.amount, r.replayed);
+  END IF;
+  INSERT INTO pgbank.transactions (id, ts, sender, receiver, amount, status)
+  VALUES (tx_id, tx_ts, '00000000-0000-0000-0000-000000000000', account, amount, 'init')
+  RETURNING transactions.status, transactions.reason INTO status, reason;
+  RETURN (request_id, status, reason, tx_id, tx_ts, '00000000-0000-0000-0000-000000000000'::uuid, account, amount, false);
 END
 $$;
 
@@ -472,17 +495,44 @@ CREATE FUNCTION pgbank.transfer(request_id text, from_account uuid, to_account u
     SET search_path TO 'pgbank', 'pg_temp'
     AS $$
 DECLARE
-  r pgbank.hold_result;
+  tx_id  bigint;
+  tx_ts  timestamptz := now();
+  status text;
+  reason text;
+  r      pgbank.hold_result;
 BEGIN
-  PERFORM pgbank_private.check_request_id('transfer', request_id);
+  -- The hot path: every check inline; the helpers only run to name what is wrong.
+  IF request_id IS NULL OR request_id = '' OR length(request_id) > 200 THEN
+    PERFORM pgbank_private.check_request_id('transfer', request_id);
+  END IF;
   IF from_account IS NULL OR to_account IS NULL THEN
     RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = format('transfer: %s must not be NULL',
       concat_ws(', ', CASE WHEN from_account IS NULL THEN 'from_account' END, CASE WHEN to_account IS NULL THEN 'to_account' END));
   END IF;
-  PERFORM pgbank_private.check_amount('transfer', amount);
+  IF amount IS NULL OR NOT (amount >= 0.01 AND amount <= 999999999999999.99) OR (scale(amount) > 2 AND amount <> round(amount, 2)) THEN
+    PERFORM pgbank_private.check_amount('transfer', amount);
+  END IF;
+  IF from_account = '00000000-0000-0000-0000-000000000000' THEN
+    RAISE EXCEPTION USING ERRCODE = '22023',
+      MESSAGE = format('transfer: from_account %L is the world account', from_account), HINT = 'money from outside comes in by top_up';
+  END IF;
   amount := round(amount, 2);  -- stored and returned with exactly 2 decimals, whatever scale was sent
-  r := pgbank_private.transfer_one('transfer', request_id, from_account, to_account, amount);
-  RETURN (r.request_id, r.status, r.reason, r.transaction_id, r.ts, r.from_account, r.to_account, r.amount, r.replayed);
+  tx_id := nextval('pgbank.transactions_id_seq');
+  -- Idempotency: the request is recorded first; a repeat racing this call waits here until it
+  -- commits, then replays its outcome (read back from its ledger row).
+  INSERT INTO pgbank.requests (account, request_id, kind, transaction_ids, ts)
+  VALUES (from_account, request_id, 'transfer', ARRAY[tx_id], tx_ts)
+  ON CONFLICT ON CONSTRAINT requests_pkey DO NOTHING;
+  IF NOT FOUND THEN
+    r := pgbank_private.replay_one('transfer', from_account, request_id, to_account, amount, NULL);
+    RETURN (r.request_id, r.status, r.reason, r.transaction_id, r.ts, r.from_account, r.to_account, r.amount, r.replayed);
+  END IF;
+  -- An attempt: the row's trigger locks, checks and moves each account in one statement, and
+  -- writes the row as 'success' or 'failed' with its reason.
+  INSERT INTO pgbank.transactions (id, ts, sender, receiver, amount, status)
+  VALUES (tx_id, tx_ts, from_account, to_account, amount, 'init')
+  RETURNING transactions.status, transactions.reason INTO status, reason;
+  RETURN (request_id, status, reason, tx_id, tx_ts, from_account, to_account, amount, false);
 END
 $$;
 
@@ -615,7 +665,8 @@ DECLARE
   ids      uuid[];     -- the call's existing accounts, in id order; rooms and balances by the same position
   rooms    numeric[];  -- how far each may still go down (balance - held - lower limit; NULL: no limit), as the items go
   balances numeric[];
-  prior    requests[]; -- per item: its request recorded before this call (NULL: none)
+  tx_ids   bigint[];   -- per item: the ledger row it gets if it is new
+  fresh    bigint[];   -- the tx_ids of the items whose requests this call recorded
   firsts   int[];      -- per item: the first item of this call with the same (from_account, request_id)
   payer_at int[];      -- per item: its accounts' positions in ids (NULL: no such account)
   payee_at int[];
@@ -654,6 +705,22 @@ BEGIN
           pgbank_private.check_amount('transfers', x.a, format('amounts[%s]', x.i))
      FROM unnest(request_ids, amounts) WITH ORDINALITY AS x(k, a, i);
 
+  -- The new requests first, in key order: a repeat racing this call waits on its key until this
+  -- call commits, and two calls never wait for each other's keys in opposite orders. Accounts are
+  -- locked after the keys, as transfer()'s trigger does. An item whose key was recorded before is a repeat.
+  tx_ids := ARRAY(SELECT nextval('pgbank.transactions_id_seq') FROM generate_series(1, n));
+  SELECT array_agg(q.first ORDER BY q.i) INTO firsts
+    FROM (SELECT x.i, min(x.i) OVER (PARTITION BY x.f, x.k COLLATE "C") AS first
+            FROM unnest(from_accounts, request_ids) WITH ORDINALITY AS x(f, k, i)) q;
+  WITH recorded AS (
+    INSERT INTO requests (account, request_id, kind, transaction_ids, ts)
+    SELECT x.f, x.k, 'transfer', ARRAY[x.t], tx_ts
+      FROM unnest(from_accounts, request_ids, tx_ids) WITH ORDINALITY AS x(f, k, t, i)
+     WHERE firsts[x.i] = x.i ORDER BY x.f, x.k COLLATE "C"
+    ON CONFLICT ON CONSTRAINT requests_pkey DO NOTHING
+    RETURNING transaction_ids[1] AS t)
+  SELECT coalesce(array_agg(r.t), '{}') INTO fresh FROM recorded r;
+
   -- Every account of the call, in the global order (the world is never locked): two calls, or a
   -- call and a transfer(), wait for each other instead of deadlocking.
   SELECT array_agg(u.id ORDER BY u.id), array_agg(u.room ORDER BY u.id), array_agg(u.balance ORDER BY u.id)
@@ -661,26 +728,16 @@ BEGIN
     FROM (SELECT u.id, u.balance - u.held - u.lower_limit AS room, u.balance FROM users u
            WHERE u.id = ANY (from_accounts || to_accounts) AND u.id <> world ORDER BY u.id FOR UPDATE) u;
   ids := coalesce(ids, '{}');
-  -- A request of an unknown payer has no account row to queue on: repeats queue on its key (as in transfer()).
-  PERFORM pg_advisory_xact_lock(h.key)
-     FROM (SELECT DISTINCT hashtextextended(x.f::text || '/' || x.k, 0) AS key
-             FROM unnest(from_accounts, request_ids) AS x(f, k) WHERE x.f <> ALL (ids) ORDER BY 1) h;
-
-  -- Now no other call can record these requests: read the ones recorded before, and where each account sits.
-  SELECT array_agg(q.req ORDER BY q.i), array_agg(q.first ORDER BY q.i), array_agg(q.pf ORDER BY q.i), array_agg(q.pt ORDER BY q.i)
-    INTO prior, firsts, payer_at, payee_at
-    FROM (SELECT x.i, r AS req, min(x.i) OVER (PARTITION BY x.f, x.k COLLATE "C") AS first, pf.pos AS pf, pt.pos AS pt
-            FROM unnest(from_accounts, to_accounts, request_ids) WITH ORDINALITY AS x(f, t, k, i)
-            LEFT JOIN requests r ON r.account = x.f AND r.request_id = x.k COLLATE "C"
-            LEFT JOIN unnest(ids) WITH ORDINALITY AS pf(id, pos) ON pf.id = x.f
-            LEFT JOIN unnest(ids) WITH ORDINALITY AS pt(id, pos) ON pt.id = x.t) q;
+  SELECT array_agg(pf.pos ORDER BY x.i), array_agg(pt.pos ORDER BY x.i) INTO payer_at, payee_at
+    FROM unnest(from_accounts, to_accounts) WITH ORDINALITY AS x(f, t, i)
+    LEFT JOIN unnest(ids) WITH ORDINALITY AS pf(id, pos) ON pf.id = x.f
+    LEFT JOIN unnest(ids) WITH ORDINALITY AS pt(id, pos) ON pt.id = x.t;
 
   FOR i IN 1 .. n LOOP
     k := request_ids[i]; f := from_accounts[i]; t := to_accounts[i]; a := round(amounts[i], 2);
-    IF (prior[i]).account IS NOT NULL THEN  -- a repeat of a request recorded before: its first outcome
-      PERFORM pgbank_private.replay_request(prior[i], 'transfer', ARRAY[t], ARRAY[a], NULL);
+    IF firsts[i] = i AND tx_ids[i] <> ALL (fresh) THEN  -- a repeat of a request recorded before: its first outcome
       SELECT o.request_id, o.status, o.reason, o.transaction_id, o.ts, o.from_account, o.to_account, o.amount, true
-        INTO res FROM pgbank_private.request_outcome(prior[i]) o;
+        INTO res FROM pgbank_private.replay_one('transfer', f, k, t, a, NULL) o;
     ELSIF firsts[i] < i THEN  -- a repeat of an earlier item of this call: that item's outcome
       req := NULL;
       req.account := f; req.request_id := k; req.kind := 'transfer';
@@ -706,19 +763,16 @@ BEGIN
           balances[payee_at[i]] := balances[payee_at[i]] + a;
         END IF;
       END IF;
-      res := (k, status, reason, nextval('pgbank.transactions_id_seq'), tx_ts, f, t, a, false);
+      res := (k, status, reason, tx_ids[i], tx_ts, f, t, a, false);
     END IF;
     outcomes[i] := res;
     RETURN NEXT res;
   END LOOP;
 
-  -- The attempts, in item order (the triggers on transactions move the balances of the successful ones), and their requests.
+  -- The attempts, in item order (the trigger on transactions moves the balances of the successful ones).
   INSERT INTO transactions (id, ts, sender, receiver, amount, status, reason)
   SELECT o.transaction_id, o.ts, o.from_account, o.to_account, o.amount, o.status, o.reason
     FROM unnest(outcomes) o WHERE NOT o.replayed ORDER BY o.transaction_id;
-  INSERT INTO requests (account, request_id, kind, to_accounts, amounts, status, reason, transaction_ids, ts)
-  SELECT o.from_account, o.request_id, 'transfer', ARRAY[o.to_account], ARRAY[o.amount], o.status, o.reason, ARRAY[o.transaction_id], o.ts
-    FROM unnest(outcomes) o WHERE NOT o.replayed;
 END
 $$;
 
@@ -791,6 +845,81 @@ $$;
 ALTER FUNCTION pgbank_private.add_day_totals(account uuid, on_day date, sent_amount numeric, received_amount numeric) OWNER TO postgres;
 
 COMMENT ON FUNCTION pgbank_private.add_day_totals(account uuid, on_day date, sent_amount numeric, received_amount numeric) IS 'Helper: adds an account''s sent and received of one UTC day to its row in pgbank.user_monthly_totals';
+
+CREATE FUNCTION pgbank_private.apply_new_transaction() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$  -- names are schema-qualified: no SET search_path, which costs every call
+DECLARE
+  attempt boolean := NEW.status = 'init';  -- the API's rows: the funds check is part of the move
+  on_day  date;
+  why     text;  -- why the attempt failed
+BEGIN
+  IF NEW.status = 'held' THEN  -- a hold reserves the payer's funds (the world keeps no balance)
+    IF NEW.sender <> '00000000-0000-0000-0000-000000000000' THEN
+      UPDATE pgbank.users SET held = held + NEW.amount, version = version + 1, modified_at = now() WHERE id = NEW.sender;
+      IF NOT FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = '23503', MESSAGE = format('transaction %s: unknown user %L', NEW.id, NEW.sender);
+      END IF;
+    END IF;
+    RETURN NEW;
+  END IF;
+  IF NEW.sender = NEW.receiver THEN
+    IF NOT attempt THEN
+      PERFORM pgbank_private.move_money(NEW.sender, NEW.receiver, NEW.ts, NEW.amount);  -- day totals both ways
+      RETURN NEW;
+    END IF;
+    why := CASE WHEN EXISTS (SELECT FROM pgbank.users WHERE id = NEW.sender) THEN 'same_account' ELSE 'unknown_account' END;
+  ELSE
+    -- Each account in one statement that locks, checks and moves: the payer's debit only where its
+    -- funds allow (for an attempt), in account-id order so two movements never deadlock. When the
+    -- payee comes first and the payer then cannot pay, the payee's credit is taken back.
+    on_day := (NEW.ts AT TIME ZONE 'UTC')::date;
+    IF NEW.sender > NEW.receiver AND NEW.receiver <> '00000000-0000-0000-0000-000000000000' THEN  -- the world keeps no balance
+      UPDATE pgbank.users
+         SET balance = balance + NEW.amount, day_received = day_received + NEW.amount, version = version + 1, modified_at = now()
+       WHERE id = NEW.receiver AND totals_day = on_day AND balance <= 999999999999999999.99 - NEW.amount;
+      IF NOT FOUND THEN
+        why := pgbank_private.move_account(NEW.receiver, 0, NEW.amount, NEW.ts, attempt);
+      END IF;
+    END IF;
+    IF why IS NULL AND NEW.sender <> '00000000-0000-0000-0000-000000000000' THEN  -- the world's id is the smallest
+      UPDATE pgbank.users
+         SET balance = balance - NEW.amount, day_sent = day_sent + NEW.amount, version = version + 1, modified_at = now()
+       WHERE id = NEW.sender AND totals_day = on_day AND (NOT attempt OR balance - held - NEW.amount >= lower_limit OR lower_limit IS NULL);
+      IF NOT FOUND THEN
+        why := pgbank_private.move_account(NEW.sender, NEW.amount, 0, NEW.ts, attempt);
+        IF why IS NOT NULL AND NEW.sender > NEW.receiver AND NEW.receiver <> '00000000-0000-0000-0000-000000000000' THEN
+          PERFORM pgbank_private.move_account(NEW.receiver, 0, -NEW.amount, NEW.ts, false);
+        END IF;
+      END IF;
+    END IF;
+    IF why IS NULL AND NEW.sender < NEW.receiver THEN
+      UPDATE pgbank.users
+         SET balance = balance + NEW.amount, day_received = day_received + NEW.amount, version = version + 1, modified_at = now()
+       WHERE id = NEW.receiver AND totals_day = on_day AND balance <= 999999999999999999.99 - NEW.amount;
+      IF NOT FOUND THEN
+        why := pgbank_private.move_account(NEW.receiver, 0, NEW.amount, NEW.ts, attempt);
+        IF why IS NOT NULL AND NEW.sender <> '00000000-0000-0000-0000-000000000000' THEN
+          PERFORM pgbank_private.move_account(NEW.sender, -NEW.amount, 0, NEW.ts, false);
+        END IF;
+      END IF;
+    END IF;
+    -- An unknown account is the reason before insufficient funds, whichever was met first.
+    IF why = 'insufficient_funds' AND NOT EXISTS (SELECT FROM pgbank.users WHERE id = NEW.receiver) THEN
+      why := 'unknown_account';
+    END IF;
+  END IF;
+  IF attempt THEN
+    NEW.status := CASE WHEN why IS NULL THEN 'success' ELSE 'failed' END;
+    NEW.reason := why;
+  END IF;
+  RETURN NEW;
+END
+$$;
+
+ALTER FUNCTION pgbank_private.apply_new_transaction() OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank_private.apply_new_transaction() IS 'Trigger: before a ledger row is written, moves the balances (success), reserves funds (held), or decides an attempt (init) as success or failed with its reason';
 
 CREATE FUNCTION pgbank_private.check_amount(caller text, amount numeric, what text DEFAULT 'amount'::text) RETURNS void
     LANGUAGE plpgsql IMMUTABLE
@@ -1056,6 +1185,55 @@ ALTER FUNCTION pgbank_private.max_balance() OWNER TO postgres;
 
 COMMENT ON FUNCTION pgbank_private.max_balance() IS 'Helper: the largest balance an account may reach (its column holds up to 10^20)';
 
+CREATE FUNCTION pgbank_private.move_account(account uuid, sent numeric, received numeric, ts timestamp with time zone, checked boolean) RETURNS text
+    LANGUAGE plpgsql
+    AS $$  -- names are schema-qualified: no SET search_path, which costs every call
+DECLARE
+  on_day date := (ts AT TIME ZONE 'UTC')::date;
+  u      pgbank.users;
+BEGIN
+  SELECT * INTO u FROM pgbank.users x WHERE x.id = account FOR UPDATE;
+  IF NOT FOUND THEN
+    IF checked THEN
+      RETURN 'unknown_account';
+    END IF;
+    RAISE EXCEPTION USING ERRCODE = '23503', MESSAGE = format('transaction of %s: unknown user %L', received - sent, account);
+  END IF;
+  -- An attempt (checked) fails where a direct write would break users_within_lower_limit (23514).
+  IF checked AND sent > 0 AND u.balance - u.held - sent < u.lower_limit THEN
+    RETURN 'insufficient_funds';
+  END IF;
+  IF received - sent > 0 AND u.balance > pgbank_private.max_balance() - (received - sent) THEN
+    RAISE EXCEPTION USING ERRCODE = '22023',
+      MESSAGE = format('amount %s would take the balance of account %L past %s', received - sent, account, pgbank_private.max_balance()),
+      HINT = 'a balance is at most 999,999,999,999,999,999.99';
+  END IF;
+  IF u.totals_day = on_day THEN  -- the row holds this day's totals already (the callers' fast path missed for another reason)
+    UPDATE pgbank.users x
+       SET balance = x.balance + received - sent, day_sent = x.day_sent + sent, day_received = x.day_received + received,
+           version = x.version + 1, modified_at = now()
+     WHERE x.id = account;
+  ELSIF (u.totals_day IS NULL OR u.totals_day < on_day) AND on_day <= (now() AT TIME ZONE 'UTC')::date THEN
+    -- Its first movement of a later day: the row's day goes to its monthly row. (A row dated in
+    -- the future, written directly, goes to its monthly row below: the account row keeps today.)
+    PERFORM pgbank_private.add_day_totals(account, u.totals_day, u.day_sent, u.day_received);
+    UPDATE pgbank.users x
+       SET balance = x.balance + received - sent, totals_day = on_day, day_sent = sent, day_received = received,
+           version = x.version + 1, modified_at = now()
+     WHERE x.id = account;
+  ELSE  -- dated before the row's day (a late row, or one taken back), or in the future: to its monthly row
+    UPDATE pgbank.users x SET balance = x.balance + received - sent, version = x.version + 1, modified_at = now()
+     WHERE x.id = account;
+    PERFORM pgbank_private.add_day_totals(account, on_day, sent, received);
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+ALTER FUNCTION pgbank_private.move_account(account uuid, sent numeric, received numeric, ts timestamp with time zone, checked boolean) OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank_private.move_account(account uuid, sent numeric, received numeric, ts timestamp with time zone, checked boolean) IS 'Helper: moves one account''s part of a movement (balance, version, day or monthly totals) after locking its row; checked: returns unknown_account / insufficient_funds instead of moving';
+
 CREATE FUNCTION pgbank_private.move_money(sender uuid, receiver uuid, ts timestamp with time zone, amount numeric) RETURNS void
     LANGUAGE plpgsql
     AS $$  -- names are schema-qualified: no SET search_path, which costs every call
@@ -1065,9 +1243,6 @@ DECLARE
   account  uuid;
   sent     numeric;  -- this account's part of the movement
   received numeric;
-  row_day  date;     -- the day the account's row holds totals of, and those totals
-  row_sent numeric;
-  row_received numeric;
 BEGIN
   -- Accounts in id order (once when sender = receiver), so two writers never lock the same two in
   -- opposite orders. The world keeps no balance nor totals: every top-up would queue on its row.
@@ -1083,24 +1258,7 @@ BEGIN
            version = u.version + 1, modified_at = now()
      WHERE u.id = account AND u.totals_day = on_day;
     CONTINUE WHEN FOUND;
-    SELECT u.totals_day, u.day_sent, u.day_received INTO row_day, row_sent, row_received
-      FROM pgbank.users u WHERE u.id = account FOR UPDATE;
-    IF NOT FOUND THEN
-      RAISE EXCEPTION USING ERRCODE = '23503', MESSAGE = format('transaction from %L to %L: unknown user %L', sender, receiver, account);
-    END IF;
-    IF (row_day IS NULL OR row_day < on_day) AND on_day <= (now() AT TIME ZONE 'UTC')::date THEN
-      -- Its first movement of a later day: the row's day goes to its monthly row. (A row dated in
-      -- the future, written directly, goes to its monthly row below: the account row keeps today.)
-      PERFORM pgbank_private.add_day_totals(account, row_day, row_sent, row_received);
-      UPDATE pgbank.users u
-         SET balance = u.balance + received - sent, totals_day = on_day, day_sent = sent, day_received = received,
-             version = u.version + 1, modified_at = now()
-       WHERE u.id = account;
-    ELSE  -- dated before the row's day (a late row, or one taken back), or in the future: to its monthly row
-      UPDATE pgbank.users u SET balance = u.balance + received - sent, version = u.version + 1, modified_at = now()
-       WHERE u.id = account;
-      PERFORM pgbank_private.add_day_totals(account, on_day, sent, received);
-    END IF;
+    PERFORM pgbank_private.move_account(account, sent, received, ts, false);
   END LOOP;
 END
 $$;
@@ -1144,6 +1302,65 @@ $$;
 ALTER FUNCTION pgbank_private.partition_for_day(day date) OWNER TO postgres;
 
 COMMENT ON FUNCTION pgbank_private.partition_for_day(day date) IS 'Helper: the daily partition of pgbank.transactions holding a UTC day (NULL if missing)';
+
+CREATE FUNCTION pgbank_private.place_hold(request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval) RETURNS pgbank.hold_result
+    LANGUAGE plpgsql
+    AS $$  -- names are schema-qualified: no SET search_path, which costs every call
+DECLARE
+  payer_id uuid;
+  payee_id uuid;
+  room    numeric;  -- how far the payer may still go down: balance - held - lower limit (NULL: no limit)
+  reason  text;
+  status  text;
+  tx_id   bigint := nextval('pgbank.transactions_id_seq');
+  tx_ts   timestamptz := now();
+  hold    uuid := gen_random_uuid();
+  world   CONSTANT uuid := pgbank_private.world();
+BEGIN
+  IF from_account = world THEN
+    RAISE EXCEPTION USING ERRCODE = '22023',
+      MESSAGE = format('hold: from_account %L is the world account', world), HINT = 'money from outside comes in by top_up';
+  END IF;
+  -- Idempotency first, as in transfer(): a repeat racing this call waits on the request's key.
+  INSERT INTO pgbank.requests (account, request_id, kind, expires_in, transaction_ids, ts, hold_id)
+  VALUES (from_account, request_id, 'hold', expires_in, ARRAY[tx_id], tx_ts, hold)
+  ON CONFLICT ON CONSTRAINT requests_pkey DO NOTHING;
+  IF NOT FOUND THEN
+    RETURN pgbank_private.replay_one('hold', from_account, request_id, to_account, amount, expires_in);
+  END IF;
+  -- Lock the accounts in one global order (smaller id first), one row per statement, reading only
+  -- what the checks need. The world account is never locked (nor read): it keeps no balance.
+  IF to_account < from_account AND to_account <> world THEN
+    SELECT u.id INTO payee_id FROM pgbank.users u WHERE u.id = to_account FOR UPDATE;
+  END IF;
+  SELECT u.id, u.balance - u.held - u.lower_limit INTO payer_id, room FROM pgbank.users u WHERE u.id = from_account FOR UPDATE;
+  IF to_account = world THEN
+    payee_id := world;
+  ELSIF to_account = from_account THEN
+    payee_id := payer_id;
+  ELSIF to_account > from_account THEN
+    SELECT u.id INTO payee_id FROM pgbank.users u WHERE u.id = to_account FOR UPDATE;
+  END IF;
+  reason := CASE WHEN payer_id IS NULL OR payee_id IS NULL THEN 'unknown_account'
+                 WHEN from_account = to_account THEN 'same_account'
+                 WHEN room < amount THEN 'insufficient_funds'
+            END;
+  status := CASE WHEN reason IS NULL THEN 'held' ELSE 'failed' END;
+  -- The trigger on transactions reserves the funds of a 'held' row.
+  INSERT INTO pgbank.transactions (id, ts, sender, receiver, amount, status, reason)
+  VALUES (tx_id, tx_ts, from_account, to_account, amount, status, reason);
+  IF reason IS NOT NULL THEN  -- a failed hold has no hold nor deadline (as its replay says)
+    RETURN (NULL::uuid, status, reason, request_id, tx_id, tx_ts, from_account, to_account, amount, NULL::numeric, NULL::timestamptz, false);
+  END IF;
+  INSERT INTO pgbank.holds (account, id, request_id, receiver, amount, expires_at, transaction_id, ts)
+  VALUES (from_account, hold, request_id, to_account, amount, tx_ts + expires_in, tx_id, tx_ts);
+  RETURN (hold, status, reason, request_id, tx_id, tx_ts, from_account, to_account, amount, NULL::numeric, tx_ts + expires_in, false);
+END
+$$;
+
+ALTER FUNCTION pgbank_private.place_hold(request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval) OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank_private.place_hold(request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval) IS 'Helper: performs (or replays) one hold: records the request, locks in account-id order, checks funds, writes the attempt';
 
 CREATE FUNCTION pgbank_private.provider_history_append_only() RETURNS trigger
     LANGUAGE plpgsql
@@ -1233,15 +1450,30 @@ ALTER FUNCTION pgbank_private.provider_totals_verify() OWNER TO postgres;
 
 COMMENT ON FUNCTION pgbank_private.provider_totals_verify() IS 'Providers whose kept totals differ from their history (a full scan); empty when every total is exact';
 
+CREATE FUNCTION pgbank_private.replay_one(kind text, account uuid, request_id text, to_account uuid, amount numeric, expires_in interval) RETURNS pgbank.hold_result
+    LANGUAGE plpgsql STABLE
+    AS $$  -- names are schema-qualified: no SET search_path, which costs every call
+DECLARE
+  req pgbank.requests := pgbank_private.stored_request(account, request_id);
+BEGIN
+  PERFORM pgbank_private.replay_request(req, kind, ARRAY[to_account], ARRAY[amount], expires_in);
+  RETURN pgbank_private.request_outcome(req);
+END
+$$;
+
+ALTER FUNCTION pgbank_private.replay_one(kind text, account uuid, request_id text, to_account uuid, amount numeric, expires_in interval) OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank_private.replay_one(kind text, account uuid, request_id text, to_account uuid, amount numeric, expires_in interval) IS 'Helper: a repeated single request''s first outcome (PB001 when its parameters differ)';
+
 CREATE TABLE pgbank.requests (
     account uuid NOT NULL,
     request_id pgbank.request_key NOT NULL,
     kind pgbank.request_kind NOT NULL,
     from_accounts uuid[],
-    to_accounts uuid[] NOT NULL,
-    amounts numeric[] NOT NULL,
+    to_accounts uuid[],
+    amounts numeric[],
     expires_in interval,
-    status pgbank.request_status NOT NULL,
+    status pgbank.request_status,
     reason text,
     transaction_ids bigint[],
     ts timestamp with time zone,
@@ -1252,6 +1484,8 @@ CREATE TABLE pgbank.requests (
 ALTER TABLE pgbank.requests OWNER TO postgres;
 
 COMMENT ON TABLE pgbank.requests IS 'Idempotency: every request by (paying account, request_id), its parameters and outcome';
+
+COMMENT ON COLUMN pgbank.requests.status IS 'success or failed; NULL in a narrow record, whose outcome (and receiver and amount) its ledger row holds';
 
 CREATE FUNCTION pgbank_private.replay_request(req pgbank.requests, kind text, to_accounts uuid[], amounts numeric[], expires_in interval, from_accounts uuid[] DEFAULT NULL::uuid[]) RETURNS void
     LANGUAGE plpgsql STABLE
@@ -1321,7 +1555,7 @@ BEGIN
       UPDATE pgbank.users SET held = held - OLD.amount, version = version + 1, modified_at = now() WHERE id = OLD.sender;
     END IF;
   END IF;
-  IF TG_OP IN ('INSERT', 'UPDATE') THEN  -- put the new row's effect in
+  IF TG_OP = 'UPDATE' THEN  -- put the new row's effect in
     IF NEW.status = 'success' THEN
       PERFORM pgbank_private.move_money(NEW.sender, NEW.receiver, NEW.ts, NEW.amount);
     ELSIF NEW.status = 'held' AND NEW.sender <> world THEN
@@ -1364,6 +1598,34 @@ $$;
 ALTER FUNCTION pgbank_private.shown(value text) OWNER TO postgres;
 
 COMMENT ON FUNCTION pgbank_private.shown(value text) IS 'Helper: a value quoted for an error message, cut to 100 characters with its length stated';
+
+CREATE FUNCTION pgbank_private.stored_request(account uuid, request_id text) RETURNS pgbank.requests
+    LANGUAGE plpgsql STABLE
+    AS $$  -- names are schema-qualified: no SET search_path, which costs every call
+DECLARE
+  req pgbank.requests;
+  tx  pgbank.transactions;
+BEGIN
+  SELECT * INTO req FROM pgbank.requests r WHERE r.account = stored_request.account AND r.request_id = stored_request.request_id;
+  IF FOUND AND req.status IS NULL THEN
+    SELECT * INTO tx FROM pgbank.transactions t
+     WHERE t.sender = CASE WHEN req.kind = 'top_up' THEN pgbank_private.world() ELSE req.account END
+       AND t.ts = req.ts AND t.id = req.transaction_ids[1];
+    req.to_accounts := ARRAY[tx.receiver];
+    req.amounts := ARRAY[tx.amount::numeric];
+    req.status := CASE WHEN tx.status = 'failed' THEN 'failed' ELSE 'success' END;
+    req.reason := tx.reason;
+    IF tx.status = 'failed' THEN
+      req.hold_id := NULL;  -- a failed hold has none
+    END IF;
+  END IF;
+  RETURN req;
+END
+$$;
+
+ALTER FUNCTION pgbank_private.stored_request(account uuid, request_id text) OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank_private.stored_request(account uuid, request_id text) IS 'Helper: a recorded request with its parameters and outcome (a narrow record reads them from its ledger row)';
 
 CREATE FUNCTION pgbank_private.sum_window(v_user uuid, ts_start timestamp without time zone, ts_end timestamp without time zone, v_dir text) RETURNS numeric
     LANGUAGE plpgsql STABLE
@@ -1428,96 +1690,6 @@ $$;
 ALTER FUNCTION pgbank_private.sum_window(v_user uuid, ts_start timestamp without time zone, ts_end timestamp without time zone, v_dir text) OWNER TO postgres;
 
 COMMENT ON FUNCTION pgbank_private.sum_window(v_user uuid, ts_start timestamp without time zone, ts_end timestamp without time zone, v_dir text) IS 'Helper: a user''s effective transactions as ''sender'' or ''receiver'' in [ts_start, ts_end), UTC, unchecked arguments';
-
-CREATE FUNCTION pgbank_private.transfer_one(kind text, request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval DEFAULT NULL::interval) RETURNS pgbank.hold_result
-    LANGUAGE plpgsql
-    AS $$  -- names are schema-qualified: no SET search_path, which costs every call
-DECLARE
-  payer_id uuid;
-  payee_id uuid;
-  room    numeric;  -- how far the payer may still go down: balance - held - lower limit (NULL: no limit)
-  payee_balance numeric;
-  req     pgbank.requests;
-  reason  text;
-  status  text;
-  tx_id   bigint;
-  tx_ts   timestamptz := now();
-  hold    uuid;
-  owner   uuid;
-  world   CONSTANT uuid := pgbank_private.world();
-BEGIN
-  -- Only a top-up pays from the world, and never to it: a request is keyed by the account that
-  -- pays (for a top-up, the one topped up), which must be a real one.
-  IF (from_account = world) <> (kind = 'top_up') OR (kind = 'top_up' AND to_account = world) THEN
-    RAISE EXCEPTION USING ERRCODE = '22023',
-      MESSAGE = format('%s: %s %L is the world account', kind, CASE WHEN kind = 'top_up' THEN 'account' ELSE 'from_account' END, world),
-      HINT = 'money from outside comes in by top_up';
-  END IF;
-  -- Lock the accounts in one global order (smaller id first), one row per statement, reading only
-  -- what the checks need. The world account is never locked (nor read): it keeps no balance, so
-  -- top-ups don't queue on one row, and the first ledger migration made it.
-  IF to_account < from_account AND to_account <> world THEN  -- the payee's id comes first
-    SELECT u.id, u.balance INTO payee_id, payee_balance FROM pgbank.users u WHERE u.id = to_account FOR UPDATE;
-  END IF;
-  IF from_account = world THEN
-    payer_id := world;
-  ELSE
-    SELECT u.id, u.balance - u.held - u.lower_limit INTO payer_id, room FROM pgbank.users u WHERE u.id = from_account FOR UPDATE;
-  END IF;
-  IF to_account = world THEN
-    payee_id := world;
-  ELSIF to_account = from_account THEN
-    payee_id := payer_id;
-  ELSIF to_account > from_account THEN  -- the payer's id came first (always so for a top-up: the world's id is the smallest)
-    SELECT u.id, u.balance INTO payee_id, payee_balance FROM pgbank.users u WHERE u.id = to_account FOR UPDATE;
-  END IF;
-  -- A request belongs to the account that pays (for a top-up: the account topped up).
-  owner := CASE WHEN from_account = world THEN to_account ELSE from_account END;
-  IF (CASE WHEN owner = from_account THEN payer_id ELSE payee_id END) IS NULL THEN
-    -- No account row to queue on: repeats of this request queue on its key instead.
-    PERFORM pg_advisory_xact_lock(hashtextextended(owner::text || '/' || request_id, 0));
-  END IF;
-
-  reason := CASE WHEN payer_id IS NULL OR payee_id IS NULL THEN 'unknown_account'
-                 WHEN from_account = to_account THEN 'same_account'
-                 WHEN room < amount THEN 'insufficient_funds'
-            END;
-  status := CASE WHEN reason IS NOT NULL THEN 'failed' WHEN kind = 'hold' THEN 'held' ELSE 'success' END;
-  tx_id := nextval('pgbank.transactions_id_seq');
-  hold := CASE WHEN status = 'held' THEN gen_random_uuid() END;
-
-  -- Idempotency: the request is recorded first. Requests of one account run one at a time (the
-  -- locks above), so a repeat finds the first one committed, and replays its outcome.
-  INSERT INTO pgbank.requests (account, request_id, kind, to_accounts, amounts, expires_in, status, reason, transaction_ids, ts, hold_id)
-  VALUES (owner, request_id, kind, ARRAY[to_account], ARRAY[amount], expires_in,
-          CASE WHEN reason IS NULL THEN 'success' ELSE 'failed' END, reason, ARRAY[tx_id], tx_ts, hold)
-  ON CONFLICT ON CONSTRAINT requests_pkey DO NOTHING;
-  IF NOT FOUND THEN
-    SELECT * INTO req FROM pgbank.requests r WHERE r.account = owner AND r.request_id = transfer_one.request_id;
-    PERFORM pgbank_private.replay_request(req, kind, ARRAY[to_account], ARRAY[amount], expires_in);
-    RETURN pgbank_private.request_outcome(req);
-  END IF;
-
-  IF status = 'success' AND payee_balance > pgbank_private.max_balance() - amount THEN
-    RAISE EXCEPTION USING ERRCODE = '22023',
-      MESSAGE = format('%s: amount %s would take the balance of account %L past %s', kind, amount, to_account, pgbank_private.max_balance()),
-      HINT = 'a balance is at most 999,999,999,999,999,999.99';
-  END IF;
-  -- The triggers on transactions move the balances (success) or reserve the funds (held).
-  INSERT INTO pgbank.transactions (id, ts, sender, receiver, amount, status, reason)
-  VALUES (tx_id, tx_ts, from_account, to_account, amount, status, reason);
-  IF hold IS NOT NULL THEN
-    INSERT INTO pgbank.holds (account, id, request_id, receiver, amount, expires_at, transaction_id, ts)
-    VALUES (from_account, hold, request_id, to_account, amount, tx_ts + expires_in, tx_id, tx_ts);
-  END IF;
-  RETURN (hold, status, reason, request_id, tx_id, tx_ts, from_account, to_account, amount, NULL::numeric,
-          CASE WHEN hold IS NOT NULL THEN tx_ts + expires_in END, false);  -- a failed hold has no deadline (as its replay says)
-END
-$$;
-
-ALTER FUNCTION pgbank_private.transfer_one(kind text, request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval) OWNER TO postgres;
-
-COMMENT ON FUNCTION pgbank_private.transfer_one(kind text, request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval) IS 'Helper: performs (or replays) one transfer, top-up or hold: locks in account-id order, checks funds, records the attempt';
 
 CREATE FUNCTION pgbank_private.verify_monthly_totals() RETURNS TABLE(user_id uuid, day date, stored_sent numeric, actual_sent numeric, stored_received numeric, actual_received numeric)
     LANGUAGE sql STABLE
@@ -1754,9 +1926,9 @@ CREATE TRIGGER historical_transactions_append_only BEFORE DELETE OR UPDATE OR TR
 
 CREATE TRIGGER historical_transactions_totals AFTER INSERT ON pgbank.historical_transactions REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION pgbank_private.provider_totals_add();
 
-CREATE TRIGGER transactions_rollup_delete AFTER DELETE ON pgbank.transactions FOR EACH ROW WHEN ((old.status = ANY (ARRAY['success'::text, 'held'::text]))) EXECUTE FUNCTION pgbank_private.rollup_transaction();
+CREATE TRIGGER transactions_apply_insert BEFORE INSERT ON pgbank.transactions FOR EACH ROW WHEN ((new.status = ANY (ARRAY['init'::text, 'success'::text, 'held'::text]))) EXECUTE FUNCTION pgbank_private.apply_new_transaction();
 
-CREATE TRIGGER transactions_rollup_insert AFTER INSERT ON pgbank.transactions FOR EACH ROW WHEN ((new.status = ANY (ARRAY['success'::text, 'held'::text]))) EXECUTE FUNCTION pgbank_private.rollup_transaction();
+CREATE TRIGGER transactions_rollup_delete AFTER DELETE ON pgbank.transactions FOR EACH ROW WHEN ((old.status = ANY (ARRAY['success'::text, 'held'::text]))) EXECUTE FUNCTION pgbank_private.rollup_transaction();
 
 CREATE TRIGGER transactions_rollup_truncate AFTER TRUNCATE ON pgbank.transactions FOR EACH STATEMENT EXECUTE FUNCTION pgbank_private.rollup_transaction();
 
@@ -1823,6 +1995,8 @@ GRANT ALL ON FUNCTION pgbank.void_hold(hold_id uuid) TO pgbank_app;
 
 REVOKE ALL ON FUNCTION pgbank_private.add_day_totals(account uuid, on_day date, sent_amount numeric, received_amount numeric) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION pgbank_private.apply_new_transaction() FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION pgbank_private.check_amount(caller text, amount numeric, what text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.check_item_arrays(caller text, names text, VARIADIC dims text[]) FROM PUBLIC;
@@ -1843,11 +2017,15 @@ REVOKE ALL ON FUNCTION pgbank_private.max_amount() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.max_balance() FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION pgbank_private.move_account(account uuid, sent numeric, received numeric, ts timestamp with time zone, checked boolean) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION pgbank_private.move_money(sender uuid, receiver uuid, ts timestamp with time zone, amount numeric) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.open_accounts(amount numeric, at timestamp with time zone) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.partition_for_day(day date) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION pgbank_private.place_hold(request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.provider_history_append_only() FROM PUBLIC;
 
@@ -1856,6 +2034,8 @@ REVOKE ALL ON FUNCTION pgbank_private.provider_seed_example(OUT providers_added 
 REVOKE ALL ON FUNCTION pgbank_private.provider_totals_add() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.provider_totals_verify() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION pgbank_private.replay_one(kind text, account uuid, request_id text, to_account uuid, amount numeric, expires_in interval) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.replay_request(req pgbank.requests, kind text, to_accounts uuid[], amounts numeric[], expires_in interval, from_accounts uuid[]) FROM PUBLIC;
 
@@ -1867,9 +2047,9 @@ REVOKE ALL ON FUNCTION pgbank_private.run_maintenance() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.shown(value text) FROM PUBLIC;
 
-REVOKE ALL ON FUNCTION pgbank_private.sum_window(v_user uuid, ts_start timestamp without time zone, ts_end timestamp without time zone, v_dir text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pgbank_private.stored_request(account uuid, request_id text) FROM PUBLIC;
 
-REVOKE ALL ON FUNCTION pgbank_private.transfer_one(kind text, request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pgbank_private.sum_window(v_user uuid, ts_start timestamp without time zone, ts_end timestamp without time zone, v_dir text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.verify_monthly_totals() FROM PUBLIC;
 

@@ -22,7 +22,7 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = '22023',
       MESSAGE = format('hold: expires_in %s must end after now and at most 366 days from now', pgbank_private.shown(expires_in::text));
   END IF;
-  RETURN pgbank_private.transfer_one('hold', request_id, from_account, to_account, amount, expires_in);
+  RETURN pgbank_private.place_hold(request_id, from_account, to_account, amount, expires_in);
 END
 $$;
 COMMENT ON FUNCTION pgbank.hold(text, uuid, uuid, numeric, interval) IS

@@ -12,7 +12,8 @@ DECLARE
   ids      uuid[];     -- the call's existing accounts, in id order; rooms and balances by the same position
   rooms    numeric[];  -- how far each may still go down (balance - held - lower limit; NULL: no limit), as the items go
   balances numeric[];
-  prior    requests[]; -- per item: its request recorded before this call (NULL: none)
+  tx_ids   bigint[];   -- per item: the ledger row it gets if it is new
+  fresh    bigint[];   -- the tx_ids of the items whose requests this call recorded
   firsts   int[];      -- per item: the first item of this call with the same (from_account, request_id)
   payer_at int[];      -- per item: its accounts' positions in ids (NULL: no such account)
   payee_at int[];
@@ -51,6 +52,22 @@ BEGIN
           pgbank_private.check_amount('transfers', x.a, format('amounts[%s]', x.i))
      FROM unnest(request_ids, amounts) WITH ORDINALITY AS x(k, a, i);
 
+  -- The new requests first, in key order: a repeat racing this call waits on its key until this
+  -- call commits, and two calls never wait for each other's keys in opposite orders. Accounts are
+  -- locked after the keys, as transfer()'s trigger does. An item whose key was recorded before is a repeat.
+  tx_ids := ARRAY(SELECT nextval('pgbank.transactions_id_seq') FROM generate_series(1, n));
+  SELECT array_agg(q.first ORDER BY q.i) INTO firsts
+    FROM (SELECT x.i, min(x.i) OVER (PARTITION BY x.f, x.k COLLATE "C") AS first
+            FROM unnest(from_accounts, request_ids) WITH ORDINALITY AS x(f, k, i)) q;
+  WITH recorded AS (
+    INSERT INTO requests (account, request_id, kind, transaction_ids, ts)
+    SELECT x.f, x.k, 'transfer', ARRAY[x.t], tx_ts
+      FROM unnest(from_accounts, request_ids, tx_ids) WITH ORDINALITY AS x(f, k, t, i)
+     WHERE firsts[x.i] = x.i ORDER BY x.f, x.k COLLATE "C"
+    ON CONFLICT ON CONSTRAINT requests_pkey DO NOTHING
+    RETURNING transaction_ids[1] AS t)
+  SELECT coalesce(array_agg(r.t), '{}') INTO fresh FROM recorded r;
+
   -- Every account of the call, in the global order (the world is never locked): two calls, or a
   -- call and a transfer(), wait for each other instead of deadlocking.
   SELECT array_agg(u.id ORDER BY u.id), array_agg(u.room ORDER BY u.id), array_agg(u.balance ORDER BY u.id)
@@ -58,26 +75,16 @@ BEGIN
     FROM (SELECT u.id, u.balance - u.held - u.lower_limit AS room, u.balance FROM users u
            WHERE u.id = ANY (from_accounts || to_accounts) AND u.id <> world ORDER BY u.id FOR UPDATE) u;
   ids := coalesce(ids, '{}');
-  -- A request of an unknown payer has no account row to queue on: repeats queue on its key (as in transfer()).
-  PERFORM pg_advisory_xact_lock(h.key)
-     FROM (SELECT DISTINCT hashtextextended(x.f::text || '/' || x.k, 0) AS key
-             FROM unnest(from_accounts, request_ids) AS x(f, k) WHERE x.f <> ALL (ids) ORDER BY 1) h;
-
-  -- Now no other call can record these requests: read the ones recorded before, and where each account sits.
-  SELECT array_agg(q.req ORDER BY q.i), array_agg(q.first ORDER BY q.i), array_agg(q.pf ORDER BY q.i), array_agg(q.pt ORDER BY q.i)
-    INTO prior, firsts, payer_at, payee_at
-    FROM (SELECT x.i, r AS req, min(x.i) OVER (PARTITION BY x.f, x.k COLLATE "C") AS first, pf.pos AS pf, pt.pos AS pt
-            FROM unnest(from_accounts, to_accounts, request_ids) WITH ORDINALITY AS x(f, t, k, i)
-            LEFT JOIN requests r ON r.account = x.f AND r.request_id = x.k COLLATE "C"
-            LEFT JOIN unnest(ids) WITH ORDINALITY AS pf(id, pos) ON pf.id = x.f
-            LEFT JOIN unnest(ids) WITH ORDINALITY AS pt(id, pos) ON pt.id = x.t) q;
+  SELECT array_agg(pf.pos ORDER BY x.i), array_agg(pt.pos ORDER BY x.i) INTO payer_at, payee_at
+    FROM unnest(from_accounts, to_accounts) WITH ORDINALITY AS x(f, t, i)
+    LEFT JOIN unnest(ids) WITH ORDINALITY AS pf(id, pos) ON pf.id = x.f
+    LEFT JOIN unnest(ids) WITH ORDINALITY AS pt(id, pos) ON pt.id = x.t;
 
   FOR i IN 1 .. n LOOP
     k := request_ids[i]; f := from_accounts[i]; t := to_accounts[i]; a := round(amounts[i], 2);
-    IF (prior[i]).account IS NOT NULL THEN  -- a repeat of a request recorded before: its first outcome
-      PERFORM pgbank_private.replay_request(prior[i], 'transfer', ARRAY[t], ARRAY[a], NULL);
+    IF firsts[i] = i AND tx_ids[i] <> ALL (fresh) THEN  -- a repeat of a request recorded before: its first outcome
       SELECT o.request_id, o.status, o.reason, o.transaction_id, o.ts, o.from_account, o.to_account, o.amount, true
-        INTO res FROM pgbank_private.request_outcome(prior[i]) o;
+        INTO res FROM pgbank_private.replay_one('transfer', f, k, t, a, NULL) o;
     ELSIF firsts[i] < i THEN  -- a repeat of an earlier item of this call: that item's outcome
       req := NULL;
       req.account := f; req.request_id := k; req.kind := 'transfer';
@@ -103,19 +110,16 @@ BEGIN
           balances[payee_at[i]] := balances[payee_at[i]] + a;
         END IF;
       END IF;
-      res := (k, status, reason, nextval('pgbank.transactions_id_seq'), tx_ts, f, t, a, false);
+      res := (k, status, reason, tx_ids[i], tx_ts, f, t, a, false);
     END IF;
     outcomes[i] := res;
     RETURN NEXT res;
   END LOOP;
 
-  -- The attempts, in item order (the triggers on transactions move the balances of the successful ones), and their requests.
+  -- The attempts, in item order (the trigger on transactions moves the balances of the successful ones).
   INSERT INTO transactions (id, ts, sender, receiver, amount, status, reason)
   SELECT o.transaction_id, o.ts, o.from_account, o.to_account, o.amount, o.status, o.reason
     FROM unnest(outcomes) o WHERE NOT o.replayed ORDER BY o.transaction_id;
-  INSERT INTO requests (account, request_id, kind, to_accounts, amounts, status, reason, transaction_ids, ts)
-  SELECT o.from_account, o.request_id, 'transfer', ARRAY[o.to_account], ARRAY[o.amount], o.status, o.reason, ARRAY[o.transaction_id], o.ts
-    FROM unnest(outcomes) o WHERE NOT o.replayed;
 END
 $$;
 COMMENT ON FUNCTION pgbank.transfers(text[], uuid[], uuid[], numeric[]) IS

@@ -17,7 +17,7 @@ const TPCB_DB = 'pgbank_bench_tpcb';
 const account = (n: string) => `('00000000-0000-4000-8000-' || lpad((${n})::text, 12, '0'))::uuid`;
 
 // The naive design the issue measures against: lock both rows in id order, two UPDATEs, one
-// INSERT. Its row goes in with status 'init', so no ledger trigger runs for it.
+// INSERT. Its row goes in with status 'failed', so no ledger trigger runs for it.
 const NAIVE = `
 create schema if not exists bench;
 create or replace function bench.naive_transfer(a uuid, b uuid, amt numeric) returns void language plpgsql as $$
@@ -26,7 +26,7 @@ begin
   perform from pgbank.users where id = greatest(a, b) for update;
   update pgbank.users set balance = balance - amt where id = a;
   update pgbank.users set balance = balance + amt where id = b;
-  insert into pgbank.transactions (ts, sender, receiver, amount, status) values (now(), a, b, amt, 'init');
+  insert into pgbank.transactions (ts, sender, receiver, amount, status) values (now(), a, b, amt, 'failed');
 end $$;`;
 
 const script = (accounts: number, call: 'ours' | 'naive') => `

@@ -9,9 +9,6 @@ DECLARE
   account  uuid;
   sent     numeric;  -- this account's part of the movement
   received numeric;
-  row_day  date;     -- the day the account's row holds totals of, and those totals
-  row_sent numeric;
-  row_received numeric;
 BEGIN
   -- Accounts in id order (once when sender = receiver), so two writers never lock the same two in
   -- opposite orders. The world keeps no balance nor totals: every top-up would queue on its row.
@@ -27,24 +24,7 @@ BEGIN
            version = u.version + 1, modified_at = now()
      WHERE u.id = account AND u.totals_day = on_day;
     CONTINUE WHEN FOUND;
-    SELECT u.totals_day, u.day_sent, u.day_received INTO row_day, row_sent, row_received
-      FROM pgbank.users u WHERE u.id = account FOR UPDATE;
-    IF NOT FOUND THEN
-      RAISE EXCEPTION USING ERRCODE = '23503', MESSAGE = format('transaction from %L to %L: unknown user %L', sender, receiver, account);
-    END IF;
-    IF (row_day IS NULL OR row_day < on_day) AND on_day <= (now() AT TIME ZONE 'UTC')::date THEN
-      -- Its first movement of a later day: the row's day goes to its monthly row. (A row dated in
-      -- the future, written directly, goes to its monthly row below: the account row keeps today.)
-      PERFORM pgbank_private.add_day_totals(account, row_day, row_sent, row_received);
-      UPDATE pgbank.users u
-         SET balance = u.balance + received - sent, totals_day = on_day, day_sent = sent, day_received = received,
-             version = u.version + 1, modified_at = now()
-       WHERE u.id = account;
-    ELSE  -- dated before the row's day (a late row, or one taken back), or in the future: to its monthly row
-      UPDATE pgbank.users u SET balance = u.balance + received - sent, version = u.version + 1, modified_at = now()
-       WHERE u.id = account;
-      PERFORM pgbank_private.add_day_totals(account, on_day, sent, received);
-    END IF;
+    PERFORM pgbank_private.move_account(account, sent, received, ts, false);
   END LOOP;
 END
 $$;

@@ -1,4 +1,4 @@
--- Trigger: a transaction moves balances and day/monthly totals while it is 'success', and reserves the payer's funds while 'held'.
+-- Trigger: when a ledger row changes or goes, its old effect is taken out and its new one put in (balances, totals, held funds).
 CREATE OR REPLACE FUNCTION pgbank_private.rollup_transaction()
 RETURNS trigger
 LANGUAGE plpgsql
@@ -24,7 +24,7 @@ BEGIN
       UPDATE pgbank.users SET held = held - OLD.amount, version = version + 1, modified_at = now() WHERE id = OLD.sender;
     END IF;
   END IF;
-  IF TG_OP IN ('INSERT', 'UPDATE') THEN  -- put the new row's effect in
+  IF TG_OP = 'UPDATE' THEN  -- put the new row's effect in
     IF NEW.status = 'success' THEN
       PERFORM pgbank_private.move_money(NEW.sender, NEW.receiver, NEW.ts, NEW.amount);
     ELSIF NEW.status = 'held' AND NEW.sender <> world THEN
@@ -40,12 +40,10 @@ $$;
 COMMENT ON FUNCTION pgbank_private.rollup_transaction() IS
   'Trigger: keeps pgbank.users balance/held/day totals and pgbank.user_monthly_totals equal to what the transactions say';
 
--- Row triggers (cloned to every partition); a row only costs a call when it counts. Like
+-- Row triggers (cloned to every partition); a row only costs a call when it counts. A new row is
+-- pgbank_private.apply_new_transaction's (a BEFORE INSERT trigger). Like
 -- foreign-key triggers they don't fire under session_replication_role = replica: bulk loaders
 -- (pgbank_private.insert_history) and logical-replication subscribers bring the derived rows themselves.
-CREATE OR REPLACE TRIGGER transactions_rollup_insert
-  AFTER INSERT ON pgbank.transactions
-  FOR EACH ROW WHEN (NEW.status IN ('success', 'held')) EXECUTE FUNCTION pgbank_private.rollup_transaction();
 CREATE OR REPLACE TRIGGER transactions_rollup_update
   AFTER UPDATE ON pgbank.transactions
   FOR EACH ROW WHEN (OLD.status IN ('success', 'held') OR NEW.status IN ('success', 'held'))

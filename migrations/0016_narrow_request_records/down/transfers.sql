@@ -1,0 +1,124 @@
+-- Many independent transfers in one call: each item has its own request_id, idempotency and outcome, as if made by transfer().
+CREATE OR REPLACE FUNCTION pgbank.transfers(request_ids text[], from_accounts uuid[], to_accounts uuid[], amounts numeric[])
+RETURNS SETOF pgbank.transfer_result
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pgbank, pg_temp
+AS $$
+DECLARE
+  world    CONSTANT uuid := pgbank_private.world();
+  n        int;
+  bad      int;
+  ids      uuid[];     -- the call's existing accounts, in id order; rooms and balances by the same position
+  rooms    numeric[];  -- how far each may still go down (balance - held - lower limit; NULL: no limit), as the items go
+  balances numeric[];
+  prior    requests[]; -- per item: its request recorded before this call (NULL: none)
+  firsts   int[];      -- per item: the first item of this call with the same (from_account, request_id)
+  payer_at int[];      -- per item: its accounts' positions in ids (NULL: no such account)
+  payee_at int[];
+  f uuid; t uuid; a numeric; k text;
+  reason   text;
+  status   text;
+  req      requests;
+  res      transfer_result;
+  tx_ts    timestamptz := now();
+  outcomes transfer_result[];  -- per item, for repeats within the call
+BEGIN
+  IF request_ids IS NULL OR from_accounts IS NULL OR to_accounts IS NULL OR amounts IS NULL THEN
+    RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = format('transfers: %s must not be NULL',
+      concat_ws(', ', CASE WHEN request_ids IS NULL THEN 'request_ids' END, CASE WHEN from_accounts IS NULL THEN 'from_accounts' END,
+                      CASE WHEN to_accounts IS NULL THEN 'to_accounts' END, CASE WHEN amounts IS NULL THEN 'amounts' END));
+  END IF;
+  PERFORM pgbank_private.check_item_arrays('transfers', 'request_ids, from_accounts, to_accounts and amounts',
+    array_dims(request_ids), array_dims(from_accounts), array_dims(to_accounts), array_dims(amounts));
+  n := cardinality(amounts);
+  IF n = 0 OR n > 1000 OR cardinality(request_ids) <> n OR cardinality(from_accounts) <> n OR cardinality(to_accounts) <> n THEN
+    RAISE EXCEPTION USING ERRCODE = '22023',
+      MESSAGE = format('transfers: request_ids, from_accounts, to_accounts and amounts must have the same length, 1 to 1000 (got %s, %s, %s, %s)',
+                       cardinality(request_ids), cardinality(from_accounts), cardinality(to_accounts), cardinality(amounts));
+  END IF;
+  bad := least(array_position(from_accounts, NULL), array_position(to_accounts, NULL));
+  IF bad IS NOT NULL THEN
+    RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = format('transfers: item %s names a NULL account', bad);
+  END IF;
+  bad := array_position(from_accounts, world);
+  IF bad IS NOT NULL THEN
+    RAISE EXCEPTION USING ERRCODE = '22023',
+      MESSAGE = format('transfers: item %s pays from the world account %L', bad, world), HINT = 'money from outside comes in by top_up';
+  END IF;
+  -- Every item's request id and amount, in one statement (the first bad one raises).
+  PERFORM pgbank_private.check_request_id(format('transfers: item %s', x.i), x.k),
+          pgbank_private.check_amount('transfers', x.a, format('amounts[%s]', x.i))
+     FROM unnest(request_ids, amounts) WITH ORDINALITY AS x(k, a, i);
+
+  -- Every account of the call, in the global order (the world is never locked): two calls, or a
+  -- call and a transfer(), wait for each other instead of deadlocking.
+  SELECT array_agg(u.id ORDER BY u.id), array_agg(u.room ORDER BY u.id), array_agg(u.balance ORDER BY u.id)
+    INTO ids, rooms, balances
+    FROM (SELECT u.id, u.balance - u.held - u.lower_limit AS room, u.balance FROM users u
+           WHERE u.id = ANY (from_accounts || to_accounts) AND u.id <> world ORDER BY u.id FOR UPDATE) u;
+  ids := coalesce(ids, '{}');
+  -- A request of an unknown payer has no account row to queue on: repeats queue on its key (as in transfer()).
+  PERFORM pg_advisory_xact_lock(h.key)
+     FROM (SELECT DISTINCT hashtextextended(x.f::text || '/' || x.k, 0) AS key
+             FROM unnest(from_accounts, request_ids) AS x(f, k) WHERE x.f <> ALL (ids) ORDER BY 1) h;
+
+  -- Now no other call can record these requests: read the ones recorded before, and where each account sits.
+  SELECT array_agg(q.req ORDER BY q.i), array_agg(q.first ORDER BY q.i), array_agg(q.pf ORDER BY q.i), array_agg(q.pt ORDER BY q.i)
+    INTO prior, firsts, payer_at, payee_at
+    FROM (SELECT x.i, r AS req, min(x.i) OVER (PARTITION BY x.f, x.k COLLATE "C") AS first, pf.pos AS pf, pt.pos AS pt
+            FROM unnest(from_accounts, to_accounts, request_ids) WITH ORDINALITY AS x(f, t, k, i)
+            LEFT JOIN requests r ON r.account = x.f AND r.request_id = x.k COLLATE "C"
+            LEFT JOIN unnest(ids) WITH ORDINALITY AS pf(id, pos) ON pf.id = x.f
+            LEFT JOIN unnest(ids) WITH ORDINALITY AS pt(id, pos) ON pt.id = x.t) q;
+
+  FOR i IN 1 .. n LOOP
+    k := request_ids[i]; f := from_accounts[i]; t := to_accounts[i]; a := round(amounts[i], 2);
+    IF (prior[i]).account IS NOT NULL THEN  -- a repeat of a request recorded before: its first outcome
+      PERFORM pgbank_private.replay_request(prior[i], 'transfer', ARRAY[t], ARRAY[a], NULL);
+      SELECT o.request_id, o.status, o.reason, o.transaction_id, o.ts, o.from_account, o.to_account, o.amount, true
+        INTO res FROM pgbank_private.request_outcome(prior[i]) o;
+    ELSIF firsts[i] < i THEN  -- a repeat of an earlier item of this call: that item's outcome
+      req := NULL;
+      req.account := f; req.request_id := k; req.kind := 'transfer';
+      req.to_accounts := ARRAY[(outcomes[firsts[i]]).to_account]; req.amounts := ARRAY[(outcomes[firsts[i]]).amount];
+      PERFORM pgbank_private.replay_request(req, 'transfer', ARRAY[t], ARRAY[a], NULL);
+      res := outcomes[firsts[i]];
+      res.replayed := true;
+    ELSE
+      reason := CASE WHEN payer_at[i] IS NULL OR (payee_at[i] IS NULL AND t <> world) THEN 'unknown_account'
+                     WHEN f = t THEN 'same_account'
+                     WHEN rooms[payer_at[i]] < a THEN 'insufficient_funds' END;
+      status := CASE WHEN reason IS NULL THEN 'success' ELSE 'failed' END;
+      IF reason IS NULL THEN
+        rooms[payer_at[i]] := rooms[payer_at[i]] - a;
+        balances[payer_at[i]] := balances[payer_at[i]] - a;
+        IF t <> world THEN
+          IF balances[payee_at[i]] > pgbank_private.max_balance() - a THEN
+            RAISE EXCEPTION USING ERRCODE = '22023',
+              MESSAGE = format('transfers: item %s: amount %s would take the balance of account %L past %s', i, a, t, pgbank_private.max_balance()),
+              HINT = 'a balance is at most 999,999,999,999,999,999.99';
+          END IF;
+          rooms[payee_at[i]] := rooms[payee_at[i]] + a;
+          balances[payee_at[i]] := balances[payee_at[i]] + a;
+        END IF;
+      END IF;
+      res := (k, status, reason, nextval('pgbank.transactions_id_seq'), tx_ts, f, t, a, false);
+    END IF;
+    outcomes[i] := res;
+    RETURN NEXT res;
+  END LOOP;
+
+  -- The attempts, in item order (the triggers on transactions move the balances of the successful ones), and their requests.
+  INSERT INTO transactions (id, ts, sender, receiver, amount, status, reason)
+  SELECT o.transaction_id, o.ts, o.from_account, o.to_account, o.amount, o.status, o.reason
+    FROM unnest(outcomes) o WHERE NOT o.replayed ORDER BY o.transaction_id;
+  INSERT INTO requests (account, request_id, kind, to_accounts, amounts, status, reason, transaction_ids, ts)
+  SELECT o.from_account, o.request_id, 'transfer', ARRAY[o.to_account], ARRAY[o.amount], o.status, o.reason, ARRAY[o.transaction_id], o.ts
+    FROM unnest(outcomes) o WHERE NOT o.replayed;
+END
+$$;
+COMMENT ON FUNCTION pgbank.transfers(text[], uuid[], uuid[], numeric[]) IS
+  'Up to 1,000 independent transfers in one call, each idempotent per (from_account, request_id) like transfer(); one result row per item, in order';
+REVOKE ALL ON FUNCTION pgbank.transfers(text[], uuid[], uuid[], numeric[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgbank.transfers(text[], uuid[], uuid[], numeric[]) TO pgbank_app;

@@ -1,0 +1,87 @@
+// The transfer path's attempt rows: the BEFORE INSERT trigger decides an 'init' row, in one
+// statement per account, whichever account's id comes first; nothing half-moved is left behind.
+import { randomUUID } from 'node:crypto';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createAccount, getAccount, topUp, transfer, verifyBalances } from '../../src/api.ts';
+import { testDatabase, type TestDatabase } from '../helpers/db.ts';
+
+let db: TestDatabase;
+test.before(async () => { db = await testDatabase('attempt'); });
+test.after(async () => db?.drop());
+
+// Fresh accounts per test; LOW's id always sorts before HIGH's.
+let LOW = '';
+let HIGH = '';
+const idWith = (first: string) => `${first}${randomUUID().slice(1)}`;
+const snapshot = async (id: string) => {
+  const a = await getAccount(db.sql, id);
+  const [day] = await db.sql`select totals_day::text, day_sent::text, day_received::text from pgbank.users where id = ${id}`;
+  return { balance: a.balance, held: a.held, day: { ...day } };
+};
+const audits = async () => ({
+  balances: await verifyBalances(db.sql),
+  monthly: [...await db.sql`select * from pgbank_private.verify_monthly_totals()`],
+});
+
+test.before.each(async () => {
+  [LOW, HIGH] = [idWith('1'), idWith('f')];
+  await createAccount(db.sql, 'Low', '0', LOW);
+  await createAccount(db.sql, 'High', '0', HIGH);
+  await topUp(db.sql, `open-low-${Date.now()}`, LOW, '100.00');
+  await topUp(db.sql, `open-high-${Date.now()}`, HIGH, '100.00');
+});
+
+test('payee first, payer short: the credit is taken back, the row is failed, the audits hold', async () => {
+  const [payee, payer] = [await snapshot(LOW), await snapshot(HIGH)];
+  const r = await transfer(db.sql, `short-${Date.now()}`, HIGH, LOW, '100.01');  // HIGH pays LOW, whose id comes first
+  assert.equal([r.status, r.reason], ['failed', 'insufficient_funds']);
+  assert.equal([await snapshot(LOW), await snapshot(HIGH)], [payee, payer]);
+  assert.equal(await audits(), { balances: [], monthly: [] });
+});
+
+test('payer first, payee unknown: the debit is taken back, unknown_account before insufficient_funds', async () => {
+  const payer = await snapshot(LOW);
+  const ghost = 'ffffffff-0000-4000-8000-000000000009';
+  const ok = await transfer(db.sql, `ghost-${Date.now()}`, LOW, ghost, '1.00');
+  assert.equal([ok.status, ok.reason], ['failed', 'unknown_account']);
+  const short = await transfer(db.sql, `ghost-short-${Date.now()}`, LOW, ghost, '500.00');
+  assert.equal([short.status, short.reason], ['failed', 'unknown_account']);
+  assert.equal(await snapshot(LOW), payer);
+  assert.equal(await audits(), { balances: [], monthly: [] });
+});
+
+test('a row written directly as an attempt (init) is decided by the trigger; as success it moves unconditionally', async () => {
+  const [row] = await db.sql`insert into pgbank.transactions (ts, sender, receiver, amount, status)
+    values (now(), ${LOW}, ${HIGH}, 1000, 'init') returning status, reason`;
+  assert.equal({ ...row }, { status: 'failed', reason: 'insufficient_funds' });
+  const [ok] = await db.sql`insert into pgbank.transactions (ts, sender, receiver, amount, status)
+    values (now(), ${LOW}, ${HIGH}, 10, 'init') returning status, reason`;
+  assert.equal({ ...ok }, { status: 'success', reason: null });
+  const [kept] = await db.sql`select count(*)::int as n from pgbank.transactions where status = 'init'`;
+  assert.is(kept!.n, 0, 'no row is left as init');
+  // A direct 'success' row past the payer's limit is refused by the users CHECK, nothing written.
+  const err = await db.sql`insert into pgbank.transactions (ts, sender, receiver, amount, status)
+    values (now(), ${LOW}, ${HIGH}, 1000, 'success')`.catch((e) => e);
+  assert.is(err.code, '23514');
+  assert.equal([(await snapshot(LOW)).balance, (await snapshot(HIGH)).balance].map(Number), [90, 110]);
+  assert.equal(await audits(), { balances: [], monthly: [] });
+});
+
+test('a movement on a new day rolls the account rows over, for attempts too', async () => {
+  // The account rows hold yesterday's totals, as after a day without movements.
+  await db.sql.begin((tx) => [
+    tx`set local session_replication_role = replica`,
+    tx`update pgbank.transactions set ts = ts - interval '1 day' where receiver in (${LOW}, ${HIGH})`,
+    tx`update pgbank.users set totals_day = totals_day - 1 where id in (${LOW}, ${HIGH})`,
+  ]);
+  assert.equal(await audits(), { balances: [], monthly: [] });
+  const r = await transfer(db.sql, `newday-${Date.now()}`, HIGH, LOW, '5.00');
+  assert.is(r.status, 'success');
+  const [rows] = await db.sql`select count(*) filter (where totals_day = (now() at time zone 'UTC')::date)::int as today
+    from pgbank.users where id in (${LOW}, ${HIGH})`;
+  assert.is(rows!.today, 2);
+  assert.equal(await audits(), { balances: [], monthly: [] });
+});
+
+test.run();
