@@ -100,10 +100,24 @@ test('0013 Down moves the day totals of the account rows into the monthly rows, 
   // The functions are the ones before 0013 again: a transfer works and keeps the monthly rows exact.
   await db.sql`select pgbank.transfer('down-3', ${b!.id}::uuid, ${a!.id}::uuid, 5)`;
   assert.equal([...await db.sql`select * from pgbank_private.verify_monthly_totals()`], []);
+  // sum_amount too, through the helpers as they were (0020's Down restored them): a window
+  // around now, cut on both sides, read from the monthly rows and the day's partition.
+  const sumAgrees = async () => {
+    const [r] = await db.sql<{ got: string; want: string }[]>`
+      with w as (select (now() at time zone 'UTC') - interval '1 hour' as lo, (now() at time zone 'UTC') + interval '1 hour' as hi)
+      select (select (pgbank.sum_amount(${a!.id}::uuid, w.lo, w.hi, 'sender')).sum_amount::text from w) as got,
+             (select coalesce(sum(t.amount), 0)::numeric(22,2)::text from pgbank.transactions t, w
+               where t.sender = ${a!.id}::uuid and t.status = 'success'
+                 and t.ts >= w.lo at time zone 'UTC' and t.ts < w.hi at time zone 'UTC') as want`;
+    assert.is(r!.got, r!.want);
+    assert.ok(Number(r!.got) >= 30, `${r!.got}: the transfers of this test are in the window`);
+  };
+  await sumAgrees();
   await migrate(db.settings);
   await db.sql`select pgbank.transfer('down-4', ${a!.id}::uuid, ${b!.id}::uuid, 1)`;
   assert.equal([...await db.sql`select * from pgbank_private.verify_monthly_totals()`], []);
   assert.equal([...await db.sql`select * from pgbank.verify_balances()`], []);
+  await sumAgrees();
 });
 
 test('the ledger migration (0003) opens pre-ledger history: balances from the rows, top-ups where one would be negative', async () => {
