@@ -15,7 +15,7 @@ PG_MAJOR=15
 PACKAGES=(postgresql-$PG_MAJOR-partman postgresql-$PG_MAJOR-cron postgresql-$PG_MAJOR-plpgsql-check
   postgresql-$PG_MAJOR-pgtap docker-compose postgresql-$PG_MAJOR-auto-failover pgbackrest)
 # One pg_cron scheduler per cluster lives in this database; each pgbank database registers its
-# jobs there with cron.schedule_in_database (see README, "Maintenance").
+# jobs there with cron.schedule_in_database (see docs/ledger.md, "Schema and partitions").
 CRON_DB=${PGBANK_CRON_DATABASE:-postgres}
 # ~1,450 daily partitions x 5 relations are locked by DDL on the partitioned table.
 MIN_LOCKS=1024

@@ -1,7 +1,8 @@
 #!/usr/bin/env tsx
 // Runs every tests/**/*.test.ts file in its own process against its own database, copied from
 // one migrated template built here and dropped at the end. Files run TEST_CONCURRENCY (2) at a
-// time; *.serial.test.ts files (they restart a shared service) run alone, after the others.
+// time; *.serial.test.ts files (they stop a shared service, or need the machine to themselves) run
+// alone, after the others.
 //   npm test                   # everything (bootstrap, typecheck, SQL lint, tests)
 //   tsx scripts/test.ts ledger # only files whose path contains "ledger"
 import { spawn } from 'node:child_process';

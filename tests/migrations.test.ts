@@ -1,29 +1,18 @@
 // Migrations go Up, Down and Up again; functions re-apply without change; the schema matches its snapshot.
 import { readFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { $ } from 'zx';
 import { dbSettings, type DbSettings } from '../src/config.ts';
 import { connect, createDatabase, dropDatabase } from '../src/db.ts';
 import { applyFunctions, migrate } from '../src/migrate.ts';
-import { ROOT } from '../src/paths.ts';
 import { testDatabase, type TestDatabase } from './helpers/db.ts';
+import { schemaDump as dumpSchema, SNAPSHOT } from './helpers/schema.ts';
 
-const SNAPSHOT = path.join(ROOT, 'tests', 'schema.snapshot.sql');
 let db: TestDatabase;
 test.before(async () => { db = await testDatabase('migrations'); });
 test.after(async () => db?.drop());
 
-/** pg_dump of pgbank's schemas without the daily partitions (their names follow the calendar). */
-async function schemaDump(s: DbSettings = db.settings): Promise<string> {
-  const out = await $({ quiet: true, env: { ...process.env, PGPASSWORD: s.password ?? '' } })`pg_dump --schema-only \
-    -h ${s.host} -p ${s.port} -U ${s.user} -d ${s.database} -n pgbank -n pgbank_private --exclude-table=pgbank.transactions_p*`;
-  return out.stdout.split('\n')
-    // comments, session settings and pg_dump's random \restrict key vary from run to run
-    .filter((l) => !/^(--|SET |SELECT pg_catalog.set_config|\\(un)?restrict )/.test(l))
-    .join('\n').replace(/\n{3,}/g, '\n\n').trim() + '\n';
-}
+const schemaDump = (s: DbSettings = db.settings) => dumpSchema(s);
 
 /** Everything the functions step writes: function definitions, ACLs, triggers. */
 const functionState = () => db.sql`
@@ -100,10 +89,24 @@ test('0013 Down moves the day totals of the account rows into the monthly rows, 
   // The functions are the ones before 0013 again: a transfer works and keeps the monthly rows exact.
   await db.sql`select pgbank.transfer('down-3', ${b!.id}::uuid, ${a!.id}::uuid, 5)`;
   assert.equal([...await db.sql`select * from pgbank_private.verify_monthly_totals()`], []);
+  // sum_amount too, through the helpers as they were (0020's Down restored them): a window
+  // around now, cut on both sides, read from the monthly rows and the day's partition.
+  const sumAgrees = async () => {
+    const [r] = await db.sql<{ got: string; want: string }[]>`
+      with w as (select (now() at time zone 'UTC') - interval '1 hour' as lo, (now() at time zone 'UTC') + interval '1 hour' as hi)
+      select (select (pgbank.sum_amount(${a!.id}::uuid, w.lo, w.hi, 'sender')).sum_amount::text from w) as got,
+             (select coalesce(sum(t.amount), 0)::numeric(22,2)::text from pgbank.transactions t, w
+               where t.sender = ${a!.id}::uuid and t.status = 'success'
+                 and t.ts >= w.lo at time zone 'UTC' and t.ts < w.hi at time zone 'UTC') as want`;
+    assert.is(r!.got, r!.want);
+    assert.ok(Number(r!.got) >= 30, `${r!.got}: the transfers of this test are in the window`);
+  };
+  await sumAgrees();
   await migrate(db.settings);
   await db.sql`select pgbank.transfer('down-4', ${a!.id}::uuid, ${b!.id}::uuid, 1)`;
   assert.equal([...await db.sql`select * from pgbank_private.verify_monthly_totals()`], []);
   assert.equal([...await db.sql`select * from pgbank.verify_balances()`], []);
+  await sumAgrees();
 });
 
 test('the ledger migration (0003) opens pre-ledger history: balances from the rows, top-ups where one would be negative', async () => {

@@ -407,21 +407,19 @@ COMMENT ON FUNCTION pgbank.provider_record_transactions(message_ids text[], prov
 CREATE FUNCTION pgbank.sum_amount(user_id uuid, ts_start timestamp without time zone, ts_end timestamp without time zone, direction text, OUT sum_amount numeric, OUT response_time_seconds double precision) RETURNS record
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pgbank', 'pg_temp'
-    AS $_$
+    AS $$
 DECLARE
-  started   timestamptz := clock_timestamp();
-  v_user    uuid := $1;
-  v_dir     text := $4;
+  started timestamptz := clock_timestamp();
 BEGIN
-  IF v_user IS NULL OR ts_start IS NULL OR ts_end IS NULL OR v_dir IS NULL THEN
+  IF user_id IS NULL OR ts_start IS NULL OR ts_end IS NULL OR direction IS NULL THEN
     RAISE EXCEPTION USING ERRCODE = '22004',
       MESSAGE = format('sum_amount: %s must not be NULL',
-        concat_ws(', ', CASE WHEN v_user IS NULL THEN 'user_id' END, CASE WHEN ts_start IS NULL THEN 'ts_start' END,
-                        CASE WHEN ts_end IS NULL THEN 'ts_end' END, CASE WHEN v_dir IS NULL THEN 'direction' END));
+        concat_ws(', ', CASE WHEN user_id IS NULL THEN 'user_id' END, CASE WHEN ts_start IS NULL THEN 'ts_start' END,
+                        CASE WHEN ts_end IS NULL THEN 'ts_end' END, CASE WHEN direction IS NULL THEN 'direction' END));
   END IF;
-  IF v_dir NOT IN ('sender', 'receiver') THEN
+  IF direction NOT IN ('sender', 'receiver') THEN
     RAISE EXCEPTION USING ERRCODE = '22023',
-      MESSAGE = format('sum_amount: unknown direction %s', pgbank_private.shown(v_dir)),
+      MESSAGE = format('sum_amount: unknown direction %s', pgbank_private.shown(direction)),
       HINT = 'direction is ''sender'' or ''receiver''';
   END IF;
   IF ts_start > ts_end THEN
@@ -429,17 +427,17 @@ BEGIN
       MESSAGE = format('sum_amount: ts_start %L is after ts_end %L', ts_start, ts_end),
       HINT = 'the window is [ts_start, ts_end), so ts_start <= ts_end';
   END IF;
-  IF NOT EXISTS (SELECT FROM users u WHERE u.id = v_user) THEN
-    RAISE EXCEPTION USING ERRCODE = 'P0002', MESSAGE = format('sum_amount: unknown user %L', v_user);
-  ELSIF v_user = pgbank_private.world() THEN
-    RAISE EXCEPTION USING ERRCODE = 'P0002', MESSAGE = format('sum_amount: %L is the world account, which keeps no totals', v_user),
+  IF NOT EXISTS (SELECT FROM users u WHERE u.id = sum_amount.user_id) THEN
+    RAISE EXCEPTION USING ERRCODE = 'P0002', MESSAGE = format('sum_amount: unknown user %L', user_id);
+  ELSIF user_id = pgbank_private.world() THEN
+    RAISE EXCEPTION USING ERRCODE = 'P0002', MESSAGE = format('sum_amount: %L is the world account, which keeps no totals', user_id),
       HINT = 'the world is the other side of top-ups and withdrawals; sum the accounts instead';
   END IF;
 
-  sum_amount := round(pgbank_private.sum_window(v_user, ts_start, ts_end, v_dir), 2);  -- 0.00 when nothing matches
+  sum_amount := round(pgbank_private.sum_window(user_id, ts_start, ts_end, direction), 2);  -- 0.00 when nothing matches
   response_time_seconds := extract(epoch FROM clock_timestamp() - started)::double precision;
 END
-$_$;
+$$;
 
 ALTER FUNCTION pgbank.sum_amount(user_id uuid, ts_start timestamp without time zone, ts_end timestamp without time zone, direction text, OUT sum_amount numeric, OUT response_time_seconds double precision) OWNER TO postgres;
 
@@ -979,32 +977,6 @@ $$;
 ALTER FUNCTION pgbank_private.check_request_id(caller text, request_id text) OWNER TO postgres;
 
 COMMENT ON FUNCTION pgbank_private.check_request_id(caller text, request_id text) IS 'Helper: raises 22004/22023 for a NULL, empty or over-long request id';
-
-CREATE FUNCTION pgbank_private.edge_sum(user_id uuid, direction text, lo1 timestamp with time zone, hi1 timestamp with time zone, lo2 timestamp with time zone DEFAULT NULL::timestamp with time zone, hi2 timestamp with time zone DEFAULT NULL::timestamp with time zone) RETURNS numeric
-    LANGUAGE plpgsql STABLE
-    SET search_path TO 'pgbank', 'pg_temp'
-    AS $_$
-DECLARE
-  -- Naming the partition skips planning over the parent's ~1,450 partitions (2-3x faster). With
-  -- no partition by the expected name, the parent answers, which is always right.
-  -- direction is 'sender' or 'receiver' (checked by the caller), quoted by %I all the same.
-  part_sql text := 'SELECT amount FROM %s WHERE %I = $1 AND ts >= $%s AND ts < $%s AND status = ''success''';
-  query    text := format(part_sql, coalesce(pgbank_private.partition_for_day((lo1 AT TIME ZONE 'UTC')::date),
-                                             'pgbank.transactions'::regclass), direction, 2, 3);
-  result   numeric;
-BEGIN
-  IF lo2 IS NOT NULL THEN
-    query := query || ' UNION ALL ' || format(part_sql, coalesce(pgbank_private.partition_for_day((lo2 AT TIME ZONE 'UTC')::date),
-                                                                 'pgbank.transactions'::regclass), direction, 4, 5);
-  END IF;
-  EXECUTE 'SELECT coalesce(sum(amount), 0) FROM (' || query || ') AS edges' INTO result USING user_id, lo1, hi1, lo2, hi2;
-  RETURN result;
-END
-$_$;
-
-ALTER FUNCTION pgbank_private.edge_sum(user_id uuid, direction text, lo1 timestamp with time zone, hi1 timestamp with time zone, lo2 timestamp with time zone, hi2 timestamp with time zone) OWNER TO postgres;
-
-COMMENT ON FUNCTION pgbank_private.edge_sum(user_id uuid, direction text, lo1 timestamp with time zone, hi1 timestamp with time zone, lo2 timestamp with time zone, hi2 timestamp with time zone) IS 'Helper: a user''s effective transactions in [lo1, hi1) and [lo2, hi2), each within one UTC day, from those days'' partitions';
 
 CREATE PROCEDURE pgbank_private.expire_holds(IN max_holds integer DEFAULT 10000)
     LANGUAGE plpgsql
@@ -1627,7 +1599,34 @@ ALTER FUNCTION pgbank_private.stored_request(account uuid, request_id text) OWNE
 
 COMMENT ON FUNCTION pgbank_private.stored_request(account uuid, request_id text) IS 'Helper: a recorded request with its parameters and outcome (a narrow record reads them from its ledger row)';
 
-CREATE FUNCTION pgbank_private.sum_window(v_user uuid, ts_start timestamp without time zone, ts_end timestamp without time zone, v_dir text) RETURNS numeric
+CREATE FUNCTION pgbank_private.sum_partial_days(user_id uuid, direction text, first_start timestamp with time zone, first_end timestamp with time zone, second_start timestamp with time zone DEFAULT NULL::timestamp with time zone, second_end timestamp with time zone DEFAULT NULL::timestamp with time zone) RETURNS numeric
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pgbank', 'pg_temp'
+    AS $_$
+DECLARE
+  -- Naming the partition skips planning over the parent's ~1,450 partitions (2-3x faster). With
+  -- no partition by the expected name, the parent answers, which is always right.
+  -- direction is 'sender' or 'receiver' (checked by the caller), quoted by %I all the same.
+  part_sql text := 'SELECT amount FROM %s WHERE %I = $1 AND ts >= $%s AND ts < $%s AND status = ''success''';
+  query    text := format(part_sql, coalesce(pgbank_private.partition_for_day((first_start AT TIME ZONE 'UTC')::date),
+                                             'pgbank.transactions'::regclass), direction, 2, 3);
+  result   numeric;
+BEGIN
+  IF second_start IS NOT NULL THEN
+    query := query || ' UNION ALL ' || format(part_sql, coalesce(pgbank_private.partition_for_day((second_start AT TIME ZONE 'UTC')::date),
+                                                                 'pgbank.transactions'::regclass), direction, 4, 5);
+  END IF;
+  EXECUTE 'SELECT coalesce(sum(amount), 0) FROM (' || query || ') AS parts' INTO result
+    USING user_id, first_start, first_end, second_start, second_end;
+  RETURN result;
+END
+$_$;
+
+ALTER FUNCTION pgbank_private.sum_partial_days(user_id uuid, direction text, first_start timestamp with time zone, first_end timestamp with time zone, second_start timestamp with time zone, second_end timestamp with time zone) OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank_private.sum_partial_days(user_id uuid, direction text, first_start timestamp with time zone, first_end timestamp with time zone, second_start timestamp with time zone, second_end timestamp with time zone) IS 'Helper: a user''s effective transactions as ''sender'' or ''receiver'' in [first_start, first_end) and [second_start, second_end), each within one UTC day, from those days'' partitions';
+
+CREATE FUNCTION pgbank_private.sum_window(user_id uuid, ts_start timestamp without time zone, ts_end timestamp without time zone, direction text) RETURNS numeric
     LANGUAGE plpgsql STABLE
     SET search_path TO 'pgbank', 'pg_temp'
     AS $$
@@ -1656,20 +1655,20 @@ BEGIN
          sum(m.days[end_day - m.month + 1]) FILTER (WHERE m.month = date_trunc('month', end_day))
     INTO whole, left_day, right_day
     FROM (SELECT t.month::date AS month,
-                 CASE WHEN v_dir = 'sender' THEN t.sent ELSE t.received END AS total,
-                 CASE WHEN v_dir = 'sender' THEN t.sent_days ELSE t.received_days END::numeric[] AS days
+                 CASE WHEN direction = 'sender' THEN t.sent ELSE t.received END AS total,
+                 CASE WHEN direction = 'sender' THEN t.sent_days ELSE t.received_days END::numeric[] AS days
             FROM user_monthly_totals t
-           WHERE t.user_id = v_user AND t.month >= date_trunc('month', ts_start) AND t.month <= end_day
+           WHERE t.user_id = sum_window.user_id AND t.month >= date_trunc('month', ts_start) AND t.month <= end_day
           UNION ALL
           SELECT r.month, r.total, array_fill(0::numeric, ARRAY[r.i - 1]) || r.total || array_fill(0::numeric, ARRAY[31 - r.i])
             FROM users u
            CROSS JOIN LATERAL (SELECT date_trunc('month', u.totals_day::timestamp)::date AS month, extract(day FROM u.totals_day)::int AS i,
-                                      CASE WHEN v_dir = 'sender' THEN u.day_sent ELSE u.day_received END AS total) r
-           WHERE u.id = v_user AND r.month >= date_trunc('month', ts_start) AND r.month <= end_day) m
+                                      CASE WHEN direction = 'sender' THEN u.day_sent ELSE u.day_received END AS total) r
+           WHERE u.id = sum_window.user_id AND r.month >= date_trunc('month', ts_start) AND r.month <= end_day) m
    CROSS JOIN LATERAL (SELECT (m.month + interval '1 month')::date AS next_month) b;
   IF first_day >= end_day AND (ts_start::date = ts_end::date OR ts_end = end_day) THEN
     -- Within one day (or up to its end).
-    RETURN CASE WHEN coalesce(left_day, 0) = 0 OR lo = hi THEN 0 ELSE pgbank_private.edge_sum(v_user, v_dir, lo, hi) END;
+    RETURN CASE WHEN coalesce(left_day, 0) = 0 OR lo = hi THEN 0 ELSE pgbank_private.sum_partial_days(user_id, direction, lo, hi) END;
   ELSIF first_day >= end_day THEN
     -- Across one midnight: two edges.
     lo := CASE WHEN coalesce(left_day, 0) <> 0 THEN lo END;
@@ -1680,16 +1679,16 @@ BEGIN
   END IF;
   RETURN whole + CASE
     WHEN lo IS NOT NULL AND hi IS NOT NULL
-      THEN pgbank_private.edge_sum(v_user, v_dir, lo, first_day::timestamp AT TIME ZONE 'UTC', cut, hi)
-    WHEN lo IS NOT NULL THEN pgbank_private.edge_sum(v_user, v_dir, lo, first_day::timestamp AT TIME ZONE 'UTC')
-    WHEN hi IS NOT NULL THEN pgbank_private.edge_sum(v_user, v_dir, cut, hi)
+      THEN pgbank_private.sum_partial_days(user_id, direction, lo, first_day::timestamp AT TIME ZONE 'UTC', cut, hi)
+    WHEN lo IS NOT NULL THEN pgbank_private.sum_partial_days(user_id, direction, lo, first_day::timestamp AT TIME ZONE 'UTC')
+    WHEN hi IS NOT NULL THEN pgbank_private.sum_partial_days(user_id, direction, cut, hi)
     ELSE 0 END;
 END
 $$;
 
-ALTER FUNCTION pgbank_private.sum_window(v_user uuid, ts_start timestamp without time zone, ts_end timestamp without time zone, v_dir text) OWNER TO postgres;
+ALTER FUNCTION pgbank_private.sum_window(user_id uuid, ts_start timestamp without time zone, ts_end timestamp without time zone, direction text) OWNER TO postgres;
 
-COMMENT ON FUNCTION pgbank_private.sum_window(v_user uuid, ts_start timestamp without time zone, ts_end timestamp without time zone, v_dir text) IS 'Helper: a user''s effective transactions as ''sender'' or ''receiver'' in [ts_start, ts_end), UTC, unchecked arguments';
+COMMENT ON FUNCTION pgbank_private.sum_window(user_id uuid, ts_start timestamp without time zone, ts_end timestamp without time zone, direction text) IS 'Helper: a user''s effective transactions as ''sender'' or ''receiver'' in [ts_start, ts_end), UTC, unchecked arguments';
 
 CREATE FUNCTION pgbank_private.verify_monthly_totals() RETURNS TABLE(user_id uuid, day date, stored_sent numeric, actual_sent numeric, stored_received numeric, actual_received numeric)
     LANGUAGE sql STABLE
@@ -2003,8 +2002,6 @@ REVOKE ALL ON FUNCTION pgbank_private.check_item_arrays(caller text, names text,
 
 REVOKE ALL ON FUNCTION pgbank_private.check_request_id(caller text, request_id text) FROM PUBLIC;
 
-REVOKE ALL ON FUNCTION pgbank_private.edge_sum(user_id uuid, direction text, lo1 timestamp with time zone, hi1 timestamp with time zone, lo2 timestamp with time zone, hi2 timestamp with time zone) FROM PUBLIC;
-
 REVOKE ALL ON PROCEDURE pgbank_private.expire_holds(IN max_holds integer) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.finish_hold(hold_id uuid, action text, amount numeric) FROM PUBLIC;
@@ -2049,7 +2046,9 @@ REVOKE ALL ON FUNCTION pgbank_private.shown(value text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.stored_request(account uuid, request_id text) FROM PUBLIC;
 
-REVOKE ALL ON FUNCTION pgbank_private.sum_window(v_user uuid, ts_start timestamp without time zone, ts_end timestamp without time zone, v_dir text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pgbank_private.sum_partial_days(user_id uuid, direction text, first_start timestamp with time zone, first_end timestamp with time zone, second_start timestamp with time zone, second_end timestamp with time zone) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION pgbank_private.sum_window(user_id uuid, ts_start timestamp without time zone, ts_end timestamp without time zone, direction text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.verify_monthly_totals() FROM PUBLIC;
 

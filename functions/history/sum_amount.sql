@@ -12,19 +12,17 @@ SECURITY DEFINER
 SET search_path = pgbank, pg_temp
 AS $$
 DECLARE
-  started   timestamptz := clock_timestamp();
-  v_user    uuid := $1;
-  v_dir     text := $4;
+  started timestamptz := clock_timestamp();
 BEGIN
-  IF v_user IS NULL OR ts_start IS NULL OR ts_end IS NULL OR v_dir IS NULL THEN
+  IF user_id IS NULL OR ts_start IS NULL OR ts_end IS NULL OR direction IS NULL THEN
     RAISE EXCEPTION USING ERRCODE = '22004',
       MESSAGE = format('sum_amount: %s must not be NULL',
-        concat_ws(', ', CASE WHEN v_user IS NULL THEN 'user_id' END, CASE WHEN ts_start IS NULL THEN 'ts_start' END,
-                        CASE WHEN ts_end IS NULL THEN 'ts_end' END, CASE WHEN v_dir IS NULL THEN 'direction' END));
+        concat_ws(', ', CASE WHEN user_id IS NULL THEN 'user_id' END, CASE WHEN ts_start IS NULL THEN 'ts_start' END,
+                        CASE WHEN ts_end IS NULL THEN 'ts_end' END, CASE WHEN direction IS NULL THEN 'direction' END));
   END IF;
-  IF v_dir NOT IN ('sender', 'receiver') THEN
+  IF direction NOT IN ('sender', 'receiver') THEN
     RAISE EXCEPTION USING ERRCODE = '22023',
-      MESSAGE = format('sum_amount: unknown direction %s', pgbank_private.shown(v_dir)),
+      MESSAGE = format('sum_amount: unknown direction %s', pgbank_private.shown(direction)),
       HINT = 'direction is ''sender'' or ''receiver''';
   END IF;
   IF ts_start > ts_end THEN
@@ -32,14 +30,14 @@ BEGIN
       MESSAGE = format('sum_amount: ts_start %L is after ts_end %L', ts_start, ts_end),
       HINT = 'the window is [ts_start, ts_end), so ts_start <= ts_end';
   END IF;
-  IF NOT EXISTS (SELECT FROM users u WHERE u.id = v_user) THEN
-    RAISE EXCEPTION USING ERRCODE = 'P0002', MESSAGE = format('sum_amount: unknown user %L', v_user);
-  ELSIF v_user = pgbank_private.world() THEN
-    RAISE EXCEPTION USING ERRCODE = 'P0002', MESSAGE = format('sum_amount: %L is the world account, which keeps no totals', v_user),
+  IF NOT EXISTS (SELECT FROM users u WHERE u.id = sum_amount.user_id) THEN
+    RAISE EXCEPTION USING ERRCODE = 'P0002', MESSAGE = format('sum_amount: unknown user %L', user_id);
+  ELSIF user_id = pgbank_private.world() THEN
+    RAISE EXCEPTION USING ERRCODE = 'P0002', MESSAGE = format('sum_amount: %L is the world account, which keeps no totals', user_id),
       HINT = 'the world is the other side of top-ups and withdrawals; sum the accounts instead';
   END IF;
 
-  sum_amount := round(pgbank_private.sum_window(v_user, ts_start, ts_end, v_dir), 2);  -- 0.00 when nothing matches
+  sum_amount := round(pgbank_private.sum_window(user_id, ts_start, ts_end, direction), 2);  -- 0.00 when nothing matches
   response_time_seconds := extract(epoch FROM clock_timestamp() - started)::double precision;
 END
 $$;

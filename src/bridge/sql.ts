@@ -1,4 +1,4 @@
-// Typed wrappers of the provider SQL API (functions/provider_*.sql). Amounts are numeric text, never JS numbers.
+// Typed wrappers of the provider SQL API (functions/providers/). Amounts are numeric text, never JS numbers.
 import type { Sql } from '../db.ts';
 
 export interface IncomingTransaction {

@@ -1,5 +1,5 @@
 -- Exact sum of a user's effective transactions in [ts_start, ts_end) (UTC): day and monthly totals for whole days, day partitions for the rest.
-CREATE OR REPLACE FUNCTION pgbank_private.sum_window(v_user uuid, ts_start timestamp, ts_end timestamp, v_dir text)
+CREATE OR REPLACE FUNCTION pgbank_private.sum_window(user_id uuid, ts_start timestamp, ts_end timestamp, direction text)
 RETURNS numeric
 LANGUAGE plpgsql
 STABLE
@@ -30,20 +30,20 @@ BEGIN
          sum(m.days[end_day - m.month + 1]) FILTER (WHERE m.month = date_trunc('month', end_day))
     INTO whole, left_day, right_day
     FROM (SELECT t.month::date AS month,
-                 CASE WHEN v_dir = 'sender' THEN t.sent ELSE t.received END AS total,
-                 CASE WHEN v_dir = 'sender' THEN t.sent_days ELSE t.received_days END::numeric[] AS days
+                 CASE WHEN direction = 'sender' THEN t.sent ELSE t.received END AS total,
+                 CASE WHEN direction = 'sender' THEN t.sent_days ELSE t.received_days END::numeric[] AS days
             FROM user_monthly_totals t
-           WHERE t.user_id = v_user AND t.month >= date_trunc('month', ts_start) AND t.month <= end_day
+           WHERE t.user_id = sum_window.user_id AND t.month >= date_trunc('month', ts_start) AND t.month <= end_day
           UNION ALL
           SELECT r.month, r.total, array_fill(0::numeric, ARRAY[r.i - 1]) || r.total || array_fill(0::numeric, ARRAY[31 - r.i])
             FROM users u
            CROSS JOIN LATERAL (SELECT date_trunc('month', u.totals_day::timestamp)::date AS month, extract(day FROM u.totals_day)::int AS i,
-                                      CASE WHEN v_dir = 'sender' THEN u.day_sent ELSE u.day_received END AS total) r
-           WHERE u.id = v_user AND r.month >= date_trunc('month', ts_start) AND r.month <= end_day) m
+                                      CASE WHEN direction = 'sender' THEN u.day_sent ELSE u.day_received END AS total) r
+           WHERE u.id = sum_window.user_id AND r.month >= date_trunc('month', ts_start) AND r.month <= end_day) m
    CROSS JOIN LATERAL (SELECT (m.month + interval '1 month')::date AS next_month) b;
   IF first_day >= end_day AND (ts_start::date = ts_end::date OR ts_end = end_day) THEN
     -- Within one day (or up to its end).
-    RETURN CASE WHEN coalesce(left_day, 0) = 0 OR lo = hi THEN 0 ELSE pgbank_private.edge_sum(v_user, v_dir, lo, hi) END;
+    RETURN CASE WHEN coalesce(left_day, 0) = 0 OR lo = hi THEN 0 ELSE pgbank_private.sum_partial_days(user_id, direction, lo, hi) END;
   ELSIF first_day >= end_day THEN
     -- Across one midnight: two edges.
     lo := CASE WHEN coalesce(left_day, 0) <> 0 THEN lo END;
@@ -54,9 +54,9 @@ BEGIN
   END IF;
   RETURN whole + CASE
     WHEN lo IS NOT NULL AND hi IS NOT NULL
-      THEN pgbank_private.edge_sum(v_user, v_dir, lo, first_day::timestamp AT TIME ZONE 'UTC', cut, hi)
-    WHEN lo IS NOT NULL THEN pgbank_private.edge_sum(v_user, v_dir, lo, first_day::timestamp AT TIME ZONE 'UTC')
-    WHEN hi IS NOT NULL THEN pgbank_private.edge_sum(v_user, v_dir, cut, hi)
+      THEN pgbank_private.sum_partial_days(user_id, direction, lo, first_day::timestamp AT TIME ZONE 'UTC', cut, hi)
+    WHEN lo IS NOT NULL THEN pgbank_private.sum_partial_days(user_id, direction, lo, first_day::timestamp AT TIME ZONE 'UTC')
+    WHEN hi IS NOT NULL THEN pgbank_private.sum_partial_days(user_id, direction, cut, hi)
     ELSE 0 END;
 END
 $$;

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { YAML } from 'zx';
-import { ROOT } from '../src/paths.ts';
+import { ROOT } from '../../src/paths.ts';
 
 interface Service {
   build?: { context?: string; dockerfile?: string };

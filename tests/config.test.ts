@@ -1,5 +1,5 @@
-// DATABASE_URL naming several servers (a pg_auto_failover formation): parsing, and a client that
-// walks the list to the first primary.
+// src/config.ts and src/db.ts: DATABASE_URL naming several servers (a pg_auto_failover formation):
+// parsing, and a client that walks the list to the first primary.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { dbSettings } from '../src/config.ts';

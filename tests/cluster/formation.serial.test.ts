@@ -1,22 +1,22 @@
-// A pg_auto_failover formation of our own (monitor, primary, synchronous standby): failover under
-// 8 transfer clients and back, the provider bridge across a failover, reads on the standby, pg_cron
-// following the primary, backups and a point-in-time restore. One formation for all (bringing one up takes minutes).
+// scripts/cluster/: a pg_auto_failover formation of our own (monitor, primary, synchronous standby):
+// failover under 8 transfer clients and back, the provider bridge across a failover, reads on the standby,
+// pg_cron following the primary, backups and a point-in-time restore. One formation for all (bringing one up takes minutes).
 // Serial: three PostgreSQL servers and SIGKILLed nodes on a 2-core machine; failover timeouts are
 // seconds, so neighbours' load must not starve the keepers.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { balanceAt, getAccount, sumAmount, transfer } from '../src/api.ts';
-import { connect, type Sql } from '../src/db.ts';
-import type { NodeName } from '../scripts/cluster/formation.ts';
-import { backups, killNode, nodeStates, pgbackrest, primaryNode, restartNode, settled, waitForStates } from '../scripts/cluster/lifecycle.ts';
-import { fundedAccounts, ledgerProblems, testFormation, transferLoad, type TestFormation } from './helpers/cluster.ts';
-import { sqlstate } from './helpers/db.ts';
-import { AMQP_URL, REDIS_URL, bridgeFixture, newRedis } from './helpers/bridge.ts';
-import { bridgeEnv, startBridge } from '../src/bridge/process.ts';
-import { publishMessages } from '../src/bridge/publisher.ts';
-import { providerBalances, seedExampleProviders } from '../src/bridge/sql.ts';
-import { sleep, until } from './helpers/wait.ts';
-import { restoreToTime, takeBackup } from '../scripts/cluster/backup.ts';
+import { balanceAt, getAccount, sumAmount, transfer } from '../../src/api.ts';
+import { connect, type Sql } from '../../src/db.ts';
+import type { NodeName } from '../../scripts/cluster/formation.ts';
+import { backups, killNode, nodeStates, pgbackrest, primaryNode, restartNode, settled, waitForStates } from '../../scripts/cluster/lifecycle.ts';
+import { fundedAccounts, ledgerProblems, testFormation, transferLoad, type TestFormation } from '../helpers/cluster.ts';
+import { sqlstate } from '../helpers/db.ts';
+import { AMQP_URL, REDIS_URL, bridgeFixture, newRedis } from '../helpers/bridge.ts';
+import { bridgeEnv, startBridge } from '../../src/bridge/process.ts';
+import { publishMessages } from '../../src/bridge/publisher.ts';
+import { providerBalances, seedExampleProviders } from '../../src/bridge/sql.ts';
+import { sleep, until } from '../helpers/wait.ts';
+import { restoreToTime, takeBackup } from '../../scripts/cluster/backup.ts';
 
 let f: TestFormation;
 let sql: Sql;
