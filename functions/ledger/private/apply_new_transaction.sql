@@ -59,8 +59,10 @@ BEGIN
       END IF;
     END IF;
     -- An unknown account is the reason before insufficient funds, whichever was met first.
-    IF why = 'insufficient_funds' AND NOT EXISTS (SELECT FROM pgbank.users WHERE id = NEW.receiver) THEN
-      why := 'unknown_account';
+    IF why = 'insufficient_funds' THEN  -- (nested: a condition with a subquery would run it as a query every time)
+      IF NOT EXISTS (SELECT FROM pgbank.users WHERE id = NEW.receiver) THEN
+        why := 'unknown_account';
+      END IF;
     END IF;
   END IF;
   IF attempt THEN
