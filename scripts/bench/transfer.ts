@@ -12,8 +12,9 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const CLIENTS = [1, 4, 16];
 const PARTS = (process.env.BENCH_PARTS ?? 'calls,perCall,batch').split(',');
 const ITEMS = 100;  // transfers() items per call
-const DB = 'pgbank_bench_transfer';
-const TPCB_DB = 'pgbank_bench_tpcb';
+// Per process: two benches on one server never drop each other's databases.
+const DB = `pgbank_bench_transfer_${process.pid}`;
+const TPCB_DB = `pgbank_bench_tpcb_${process.pid}`;
 const account = (n: string) => `('00000000-0000-4000-8000-' || lpad((${n})::text, 12, '0'))::uuid`;
 
 // The naive design the issue measures against: lock both rows in id order, two UPDATEs, one
