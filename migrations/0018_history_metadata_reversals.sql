@@ -51,7 +51,8 @@ CREATE TYPE pgbank.history_entry AS (
 GRANT USAGE ON TYPE pgbank.reverse_result, pgbank.history_entry TO pgbank_app;
 
 -- Down Migration
-DROP TYPE pgbank.history_entry, pgbank.reverse_result CASCADE;
+DROP TYPE pgbank.history_entry, pgbank.reverse_result CASCADE;  -- and history(), reverse()
+DROP FUNCTION IF EXISTS pgbank_private.find_transaction(bigint);  -- returns a transactions row: 0002's down drops the table
 ALTER TABLE pgbank.requests DROP COLUMN reverses;
 DELETE FROM pgbank.requests WHERE kind = 'reverse';
 ALTER DOMAIN pgbank.request_kind DROP CONSTRAINT request_kind_check;

@@ -12,7 +12,7 @@ AS $$
 DECLARE
   found_row transactions;
   known     reversals;
-  hi        timestamptz := 'infinity';
+  hi        timestamptz := 'infinity'::timestamptz;
   lo        timestamptz;
   span      interval := interval '2 days';
 BEGIN
@@ -29,10 +29,10 @@ BEGIN
   lo := date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' - span;
   LOOP
     SELECT * INTO found_row FROM transactions t WHERE t.id = find_transaction.transaction_id AND t.ts >= lo AND t.ts < hi;
-    EXIT WHEN FOUND OR lo = '-infinity';
+    EXIT WHEN FOUND OR lo = '-infinity'::timestamptz;
     hi := lo;
     span := span * 4;
-    lo := CASE WHEN span > interval '400 days' THEN '-infinity' ELSE hi - span END;
+    lo := CASE WHEN span > interval '400 days' THEN '-infinity'::timestamptz ELSE hi - span END;
   END LOOP;
   RETURN found_row;
 END
