@@ -3,6 +3,7 @@
 // partitioned table (same order, same page, no running balance, custom plans).
 //   PGDATABASE=pgbank npm run bench -- history             (seeds 3,000,000 rows first if needed)
 //   PGDATABASE=pgbank_10x BENCH_TRANSACTIONS=30000000 npm run bench -- history
+//   PGDATABASE=pgbank_dense BENCH_USERS=200 npm run bench -- history   (each account as busy as at 30M rows)
 import { history } from '../../src/api.ts';
 import { connect, createDatabase, type Sql } from '../../src/db.ts';
 import { dbSettings } from '../../src/config.ts';
@@ -15,12 +16,13 @@ const PAGE = 50;
 
 export default async function benchHistory(): Promise<string> {
   const target = Number(process.env.BENCH_TRANSACTIONS ?? 3_000_000);
+  const userCount = Number(process.env.BENCH_USERS ?? 2000);
   const s = dbSettings();
   await createDatabase(s.database, s);
   await migrate(s);
   const sql = connect({ ...s, max: 8, name: 'pgbank-bench' });
   try {
-    const seeded = await seed(sql, { users: 2000, transactions: target });
+    const seeded = await seed(sql, { users: userCount, transactions: target });
     if (seeded.transactionsAdded) await sql`vacuum (analyze) pgbank.user_monthly_totals, pgbank.transactions`;
     const users = (await sql<{ id: string }[]>`select id from pgbank.users where id <> '00000000-0000-0000-0000-000000000000'
                                                 order by random() limit 200`).map((r) => r.id);
@@ -73,7 +75,7 @@ export default async function benchHistory(): Promise<string> {
     const [{ n } = { n: 0 }] = await sql<{ n: number }[]>`select count(*)::int as n from pgbank.transactions`;
     return table(['page', 'clients', 'p50 ms', 'p99 ms', 'db ms/call', 'calls/s', 'short pages', 'baseline p50 ms', 'baseline p99 ms',
       'baseline calls/s', 'speed-up (p50)'], rows) +
-      `\n\n${n.toLocaleString('en-US')} transactions, 2,000 users; pages of ${PAGE}, random users; a deep page starts at a random ` +
+      `\n\n${n.toLocaleString('en-US')} transactions, ${userCount.toLocaleString('en-US')} users; pages of ${PAGE}, random users; a deep page starts at a random ` +
       `moment of the history; "db ms/call": 50 calls in one statement, no round trip; baseline: the same page by a plain ` +
       `keyset query over pgbank.transactions (no balances, custom plans); ${SECONDS} s per cell.`;
   } finally {
