@@ -24,6 +24,8 @@ const newAccount = async (name: string, opening = '0') => {
   if (opening !== '0') await topUp(db.sql, key('open'), a.id, opening);
   return a.id;
 };
+/** Every connection of the pool open, so the racers start together rather than one per connection set-up. */
+const warm = () => Promise.all(Array.from({ length: 24 }, () => pool`select pg_sleep(0.05)`));
 const reversed = async (id: string) => {
   const [r] = await db.sql`select reversed::text, reversal_ids::text[] as ids from pgbank.reversals where transaction_id = ${id}`;
   return r ? { reversed: money(r.reversed as string), ids: r.ids as string[] } : null;
@@ -167,18 +169,23 @@ test('an old transaction is found as well as a recent one', async () => {
 });
 
 test('Blnk race: 40 concurrent reversals of one transaction, different request ids, never take back more than it', async () => {
-  for (const [label, amount, expect] of [['whole', null, 1], ['30.00 each', '30.00', 3]] as const) {
+  for (const [label, amount, expect] of [['the rest', null, 1], ['30.00 each', '30.00', 3]] as const) {
     const a = await newAccount('A', '100');
     const b = await newAccount('B', '1000');  // could pay many times over
     const t = await transfer(db.sql, key('t'), a, b, '100.00');
+    // One reversal first: the race is then on a transaction whose reversals row exists (the
+    // first insert of that row would serialize the racers by itself).
+    assert.is((await reverse(db.sql, key('r'), t.transactionId, '10.00')).status, 'success');
+    await warm();
     const results = await Promise.all(Array.from({ length: 40 }, (_, i) => reverse(pool, `race-${label}-${i}`, t.transactionId, amount)));
     const ok = results.filter((r) => r.status === 'success');
     assert.is(ok.length, expect, `${label}: ${ok.length} succeeded`);
     assert.ok(results.filter((r) => r.status === 'failed').every((r) => r.reason === 'already_reversed'));
-    const total = ok.reduce((s, r) => s + Math.round(Number(r.amount) * 100), 0);
-    assert.ok(total <= 10000, `${label}: ${total / 100} taken back`);
-    assert.equal(await reversed(t.transactionId), { reversed: (total / 100).toFixed(2), ids: (await reversed(t.transactionId))!.ids });
-    assert.equal([await balance(a), await balance(b)], [((total) / 100).toFixed(2), (1100 - total / 100).toFixed(2)]);
+    const total = 1000 + ok.reduce((s, r) => s + Math.round(Number(r.amount) * 100), 0);
+    assert.is(total, 10000, `${label}: ${total / 100} taken back in all`);
+    const state = await reversed(t.transactionId);
+    assert.equal([state!.reversed, state!.ids.length], ['100.00', 1 + expect]);
+    assert.equal([await balance(a), await balance(b)], ['100.00', '1000.00']);
   }
   assert.equal(await verifyBalances(db.sql), []);
 });
@@ -188,6 +195,7 @@ test('the same request raced from 20 clients: one reversal, every caller gets it
   const b = await newAccount('B');
   const t = await transfer(db.sql, key('t'), a, b, '100.00');
   const id = key('same');
+  await warm();
   const results = await Promise.all(Array.from({ length: 20 }, () => reverse(pool, id, t.transactionId, '25')));
   assert.equal(new Set(results.map((r) => r.transactionId)).size, 1);
   assert.is(results.filter((r) => !r.replayed).length, 1);
