@@ -40,6 +40,7 @@ DECLARE
   seen      int := 0;
   k         int;
   last_i    int;
+  part      regclass;
   got       int;
   b_top     numeric;
   m         record;
@@ -85,10 +86,20 @@ BEGIN
     RETURN;
   END IF;
 
-  -- How far back the page reaches: every day with effective rows has at least one, so walking
-  -- the totals back until there are page_size (+2) of them (per direction) finds a first chunk
-  -- that almost always holds the page. When filters leave it short, the next chunk is read.
-  target := remaining + 2;
+  -- How far back the page reaches: every day with effective rows has at least one per direction
+  -- with a non-zero sum, and a busy account many: the newest day of the range, read from its
+  -- partition, says how many rows such a (day, direction) holds (at least 1). Walking the totals
+  -- back until they promise page_size (+2) rows finds a first chunk that almost always holds the
+  -- page, a few days for a busy account, weeks for a quiet one. When filters leave it short, the
+  -- next chunk is read.
+  part := pgbank_private.partition_for_day(hi_day - 1);
+  IF part IS NOT NULL THEN
+    EXECUTE format('SELECT count(*) FILTER (WHERE $2 IS DISTINCT FROM ''received'' AND t.sender = $1)
+                         + count(*) FILTER (WHERE $2 IS DISTINCT FROM ''sent'' AND t.receiver = $1)
+                      FROM %s t WHERE t.sender = $1 OR t.receiver = $1', part)
+      INTO k USING acct, v_dir;
+  END IF;
+  target := ceil((remaining + 2)::numeric / greatest(1, coalesce(k, 0) / CASE WHEN v_dir IS NULL THEN 2 ELSE 1 END));
   IF row_day < hi_day THEN  -- the account row's day (today, mostly)
     SELECT (CASE WHEN v_dir IS DISTINCT FROM 'received' AND u.day_sent <> 0 THEN 1 ELSE 0 END)
          + (CASE WHEN v_dir IS DISTINCT FROM 'sent' AND u.day_received <> 0 THEN 1 ELSE 0 END)
