@@ -166,3 +166,75 @@ export async function balanceAt(sql: Sql, account: string, at: Date | string): P
 export async function verifyBalances(sql: Sql): Promise<Row[]> {
   return [...(await sql`select * from pgbank.verify_balances()`)];
 }
+
+export interface ReverseResult {
+  requestId: string;
+  /** 'failed' with reason already_reversed (more than what is left to take back) or insufficient_funds. */
+  status: TransferStatus;
+  reason: 'already_reversed' | 'insufficient_funds' | null;
+  /** The reversal's own ledger row. */
+  transactionId: string;
+  ts: Date;
+  /** The original's receiver (the world for a withdrawal), who pays back ... */
+  fromAccount: string;
+  /** ... the original's sender. */
+  toAccount: string;
+  amount: string;
+  /** The transaction reversed. */
+  reverses: string;
+  replayed: boolean;
+}
+
+/**
+ * pgbank.reverse: take back all (amount null) or part of an effective transaction, linked to it;
+ * idempotent per (paying account, requestId); the reversals of one transaction never exceed it.
+ */
+export async function reverse(sql: Sql, requestId: string, transactionId: string | number | bigint, amount: string | null = null,
+                              metadata: Record<string, unknown> | null = null): Promise<ReverseResult> {
+  const [row] = await sql`select * from pgbank.reverse(${requestId}, ${String(transactionId)}::bigint, ${amount}::numeric,
+    ${metadata === null ? null : sql.json(metadata as never)}::jsonb)`;
+  return camelRow<ReverseResult>(row);
+}
+
+export interface HistoryEntry {
+  transactionId: string;
+  ts: Date;
+  direction: 'sent' | 'received';
+  counterparty: string;
+  amount: string;
+  status: string;
+  reason: string | null;
+  /** The balance after this movement; null for one that moved nothing (failed, held, voided, ...). */
+  balanceAfter: string | null;
+  metadata: Record<string, unknown> | null;
+  /** For a reversal: the transaction it reverses. */
+  reverses: string | null;
+  /** For a reversed transaction: its effective reversals, oldest first. */
+  reversedBy: string[] | null;
+  /** Pass as `after` for the rows after this one. */
+  cursor: string;
+}
+
+export interface HistoryOptions {
+  /** Window [from, to). */
+  from?: UtcTimestamp | null;
+  to?: UtcTimestamp | null;
+  direction?: 'sent' | 'received' | null;
+  status?: string | null;
+  /** Rows whose metadata contains this object (jsonb @>). */
+  metadata?: Record<string, unknown> | null;
+  /** The cursor of the last row of the previous page. */
+  after?: string | null;
+  /** 1 to 1,000; default 50. */
+  pageSize?: number;
+}
+
+/** pgbank.history: an account's movements newest first, a page at a time (keyset cursor), with the balance after each effective one. */
+export async function history(sql: Sql, account: string, o: HistoryOptions = {}): Promise<HistoryEntry[]> {
+  const from = o.from == null ? null : zonedText(o.from, 'from');
+  const to = o.to == null ? null : zonedText(o.to, 'to');
+  const rows = await sql`select * from pgbank.history(${account}::uuid, ${from}::timestamptz, ${to}::timestamptz,
+    ${o.direction ?? null}::text, ${o.status ?? null}::text, ${o.metadata == null ? null : sql.json(o.metadata as never)}::jsonb,
+    ${o.after ?? null}::text, ${o.pageSize ?? 50}::int)`;
+  return rows.map((r) => camelRow<HistoryEntry>(r));
+}

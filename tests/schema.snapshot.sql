@@ -31,6 +31,23 @@ ALTER DOMAIN pgbank.amount OWNER TO postgres;
 
 COMMENT ON DOMAIN pgbank.amount IS 'An amount of money moved: 0.01 to 999,999,999,999,999.99, at most 2 decimals';
 
+CREATE TYPE pgbank.history_entry AS (
+	transaction_id bigint,
+	ts timestamp with time zone,
+	direction text,
+	counterparty uuid,
+	amount numeric,
+	status text,
+	reason text,
+	balance_after numeric,
+	metadata jsonb,
+	reverses bigint,
+	reversed_by bigint[],
+	cursor text
+);
+
+ALTER TYPE pgbank.history_entry OWNER TO postgres;
+
 CREATE TYPE pgbank.hold_result AS (
 	hold_id uuid,
 	status text,
@@ -70,7 +87,7 @@ ALTER DOMAIN pgbank.request_key OWNER TO postgres;
 COMMENT ON DOMAIN pgbank.request_key IS 'A client''s idempotency key: 1 to 200 characters, compared byte by byte';
 
 CREATE DOMAIN pgbank.request_kind AS text
-	CONSTRAINT request_kind_check CHECK ((VALUE = ANY (ARRAY['transfer'::text, 'top_up'::text, 'batch'::text, 'hold'::text])));
+	CONSTRAINT request_kind_check CHECK ((VALUE = ANY (ARRAY['transfer'::text, 'top_up'::text, 'batch'::text, 'hold'::text, 'reverse'::text])));
 
 ALTER DOMAIN pgbank.request_kind OWNER TO postgres;
 
@@ -78,6 +95,21 @@ CREATE DOMAIN pgbank.request_status AS text
 	CONSTRAINT request_status_check CHECK ((VALUE = ANY (ARRAY['success'::text, 'failed'::text])));
 
 ALTER DOMAIN pgbank.request_status OWNER TO postgres;
+
+CREATE TYPE pgbank.reverse_result AS (
+	request_id text,
+	status text,
+	reason text,
+	transaction_id bigint,
+	ts timestamp with time zone,
+	from_account uuid,
+	to_account uuid,
+	amount numeric,
+	reverses bigint,
+	replayed boolean
+);
+
+ALTER TYPE pgbank.reverse_result OWNER TO postgres;
 
 CREATE TYPE pgbank.transfer_result AS (
 	request_id text,
@@ -184,6 +216,165 @@ $$;
 ALTER FUNCTION pgbank.get_account(id uuid) OWNER TO postgres;
 
 COMMENT ON FUNCTION pgbank.get_account(id uuid) IS 'An account: id, name, balance, available (= balance - held), held, lower_limit, version, created_at, modified_at';
+
+CREATE FUNCTION pgbank.history(account uuid, from_ts timestamp with time zone DEFAULT NULL::timestamp with time zone, to_ts timestamp with time zone DEFAULT NULL::timestamp with time zone, direction text DEFAULT NULL::text, status text DEFAULT NULL::text, metadata jsonb DEFAULT NULL::jsonb, after text DEFAULT NULL::text, page_size integer DEFAULT 50) RETURNS SETOF pgbank.history_entry
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pgbank', 'pg_temp'
+    SET plan_cache_mode TO 'force_custom_plan'
+    AS $_$
+DECLARE
+  acct      uuid := account;
+  v_dir     text := direction;
+  v_status  text := status;
+  v_meta    jsonb := metadata;
+  v_from    timestamptz := from_ts;
+  v_to      timestamptz := to_ts;
+  c_ts      timestamptz;  -- the cursor's position: rows strictly before (ts, id)
+  c_id      bigint;
+  created   date;
+  row_day   date;
+  floor_day date;         -- no row of the account is older (see below)
+  upper     timestamptz;
+  hi_day    date;         -- the chunk read: days [lo_day, hi_day), UTC
+  lo_day    date;
+  lo_ts     timestamptz;
+  hi_ts     timestamptz;
+  stop_day  date;
+  remaining int := page_size;
+  target    int;
+  seen      int := 0;
+  k         int;
+  last_i    int;
+  part      regclass;
+  got       int;
+  b_top     numeric;
+  m         record;
+  statuses  CONSTANT text[] := ARRAY['init', 'success', 'failed', 'held', 'voided', 'expired', 'reversed'];
+BEGIN
+  IF acct IS NULL OR page_size IS NULL THEN
+    RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = format('history: %s must not be NULL',
+      concat_ws(', ', CASE WHEN acct IS NULL THEN 'account' END, CASE WHEN page_size IS NULL THEN 'page_size' END));
+  ELSIF page_size < 1 OR page_size > 1000 THEN
+    RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format('history: page_size %s is not from 1 to 1,000', page_size);
+  ELSIF v_dir NOT IN ('sent', 'received') THEN
+    RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format('history: unknown direction %s', pgbank_private.shown(v_dir)),
+      HINT = 'direction is ''sent'', ''received'' or NULL for both';
+  ELSIF v_status <> ALL (statuses) THEN
+    RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format('history: unknown status %s', pgbank_private.shown(v_status)),
+      HINT = 'a status is one of ' || array_to_string(statuses, ', ');
+  ELSIF v_from > v_to THEN
+    RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format('history: from_ts %L is after to_ts %L', v_from, v_to),
+      HINT = 'the window is [from_ts, to_ts), so from_ts <= to_ts';
+  END IF;
+  PERFORM pgbank_private.check_metadata('history', v_meta, 'metadata filter');
+  IF after IS NOT NULL THEN
+    SELECT p.ts, p.id INTO c_ts, c_id FROM pgbank_private.history_position(after) p;
+  END IF;
+  SELECT (u.created_at AT TIME ZONE 'UTC')::date, u.totals_day INTO created, row_day FROM users u WHERE u.id = acct;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION USING ERRCODE = 'P0002', MESSAGE = format('history: unknown account %L', acct);
+  ELSIF acct = pgbank_private.world() THEN
+    RAISE EXCEPTION USING ERRCODE = 'P0002', MESSAGE = format('history: %L is the world account, which keeps no balance', acct),
+      HINT = 'the world is the other side of top-ups and withdrawals; read the accounts'' histories';
+  END IF;
+
+  -- The newest day to read: the one holding the cursor or to_ts, else tomorrow (UTC; a row dated
+  -- later can only have been written directly, and shows when to_ts names its day).
+  upper := least(coalesce(v_to, 'infinity'), c_ts + interval '1 microsecond');
+  hi_day := CASE WHEN upper IS NULL OR upper = 'infinity' THEN (now() AT TIME ZONE 'UTC')::date + 1
+                 ELSE ((upper - interval '1 microsecond') AT TIME ZONE 'UTC')::date + 1 END;
+  -- The oldest: an account's rows come with or after its creation (the API stamps now()), save
+  -- effective ones written before (the seeds' history), which its totals know of.
+  SELECT least(created, row_day, min(t.month)) INTO floor_day FROM user_monthly_totals t WHERE t.user_id = acct;
+  stop_day := greatest(floor_day, (v_from AT TIME ZONE 'UTC')::date);
+  IF hi_day <= stop_day THEN
+    RETURN;
+  END IF;
+
+  -- How far back the page reaches: every day with effective rows has at least one per direction
+  -- with a non-zero sum, and a busy account many: the newest day of the range, read from its
+  -- partition, says how many rows such a (day, direction) holds (at least 1). Walking the totals
+  -- back until they promise page_size (+2) rows finds a first chunk that almost always holds the
+  -- page, a few days for a busy account, weeks for a quiet one. When filters leave it short, the
+  -- next chunk is read.
+  part := pgbank_private.partition_for_day(hi_day - 1);
+  IF part IS NOT NULL THEN
+    EXECUTE format('SELECT count(*) FILTER (WHERE $2 IS DISTINCT FROM ''received'' AND t.sender = $1)
+                         + count(*) FILTER (WHERE $2 IS DISTINCT FROM ''sent'' AND t.receiver = $1)
+                      FROM %s t WHERE t.sender = $1 OR t.receiver = $1', part)
+      INTO k USING acct, v_dir;
+  END IF;
+  target := ceil((remaining + 2)::numeric / greatest(1, coalesce(k, 0) / CASE WHEN v_dir IS NULL THEN 2 ELSE 1 END));
+  IF row_day < hi_day THEN  -- the account row's day (today, mostly)
+    SELECT (CASE WHEN v_dir IS DISTINCT FROM 'received' AND u.day_sent <> 0 THEN 1 ELSE 0 END)
+         + (CASE WHEN v_dir IS DISTINCT FROM 'sent' AND u.day_received <> 0 THEN 1 ELSE 0 END)
+      INTO seen FROM users u WHERE u.id = acct;
+  END IF;
+  <<months>>
+  FOR m IN SELECT t.month, t.sent_days, t.received_days FROM user_monthly_totals t
+            WHERE t.user_id = acct AND t.month < hi_day AND t.month >= date_trunc('month', stop_day) ORDER BY t.month DESC LOOP
+    last_i := least(31, hi_day - m.month);
+    SELECT count(*) FILTER (WHERE v_dir IS DISTINCT FROM 'received' AND z.s <> 0) + count(*) FILTER (WHERE v_dir IS DISTINCT FROM 'sent' AND z.r <> 0)
+      INTO k FROM unnest(m.sent_days[1:last_i], m.received_days[1:last_i]) AS z (s, r);
+    IF seen + k >= target THEN
+      FOR i IN REVERSE last_i..1 LOOP
+        seen := seen + (CASE WHEN v_dir IS DISTINCT FROM 'received' AND m.sent_days[i] <> 0 THEN 1 ELSE 0 END)
+                     + (CASE WHEN v_dir IS DISTINCT FROM 'sent' AND m.received_days[i] <> 0 THEN 1 ELSE 0 END);
+        IF seen >= target THEN
+          lo_day := m.month + i - 1;
+          EXIT months;
+        END IF;
+      END LOOP;
+    END IF;
+    seen := seen + k;
+  END LOOP;
+  lo_day := greatest(coalesce(lo_day, stop_day), stop_day);
+
+  LOOP
+    -- The balance before hi_day, from the totals; walking the chunk back from it, the balance
+    -- after a row is that minus the net of the effective rows newer than it (the rows before the
+    -- cursor and outside the filters included).
+    b_top := pgbank_private.balance_before_day(acct, hi_day);
+    lo_ts := lo_day::timestamp AT TIME ZONE 'UTC';  -- constants in the plan: it opens those days' partitions only
+    hi_ts := hi_day::timestamp AT TIME ZONE 'UTC';
+    RETURN QUERY
+    WITH chunk AS (  -- one scan per day partition: a BitmapOr of the sender and receiver indexes
+      SELECT t.id, t.ts, CASE WHEN t.sender = acct THEN 'sent' ELSE 'received' END AS dir,
+             CASE WHEN t.sender = acct THEN t.receiver ELSE t.sender END AS counterparty,
+             t.amount, t.status, t.reason, t.metadata, t.reverses,
+             CASE WHEN t.status <> 'success' OR t.sender = t.receiver THEN 0 WHEN t.sender = acct THEN -t.amount ELSE t.amount END AS net
+        FROM transactions t
+       WHERE (t.sender = acct OR t.receiver = acct)
+         AND t.ts >= lo_ts AND t.ts < hi_ts
+    ), walked AS (
+      SELECT c.*, b_top - coalesce(sum(c.net) OVER (ORDER BY c.ts DESC, c.id DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS bal
+        FROM chunk c
+    )
+    SELECT w.id, w.ts, w.dir, w.counterparty, w.amount::numeric, w.status, w.reason,
+           CASE WHEN w.status = 'success' THEN w.bal END, w.metadata, w.reverses,
+           (SELECT r.reversal_ids FROM reversals r WHERE r.transaction_id = w.id AND r.reversal_ids <> '{}'),
+           pgbank_private.history_cursor(w.ts, w.id)
+      FROM walked w
+     WHERE (c_ts IS NULL OR (w.ts, w.id) < (c_ts, c_id))
+       AND (v_from IS NULL OR w.ts >= v_from) AND (v_to IS NULL OR w.ts < v_to)
+       AND (v_dir IS NULL OR w.dir = v_dir) AND (v_status IS NULL OR w.status = v_status)
+       AND (v_meta IS NULL OR w.metadata @> v_meta)
+     ORDER BY w.ts DESC, w.id DESC
+     LIMIT remaining;
+    GET DIAGNOSTICS got = ROW_COUNT;
+    remaining := remaining - got;
+    EXIT WHEN remaining <= 0 OR lo_day <= stop_day;
+    -- Short: the next chunk back, twice as long as the one read.
+    k := hi_day - lo_day;
+    hi_day := lo_day;
+    lo_day := greatest(stop_day, hi_day - 2 * k);
+  END LOOP;
+END
+$_$;
+
+ALTER FUNCTION pgbank.history(account uuid, from_ts timestamp with time zone, to_ts timestamp with time zone, direction text, status text, metadata jsonb, after text, page_size integer) OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank.history(account uuid, from_ts timestamp with time zone, to_ts timestamp with time zone, direction text, status text, metadata jsonb, after text, page_size integer) IS 'An account''s movements newest first (filters: window, direction, status, metadata @>), page_size at a time after a cursor, with the balance after each effective one and reversal links';
 
 CREATE FUNCTION pgbank.hold(request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval) RETURNS pgbank.hold_result
     LANGUAGE plpgsql SECURITY DEFINER
@@ -403,6 +594,108 @@ $_$;
 ALTER FUNCTION pgbank.provider_record_transactions(message_ids text[], provider_ids text[], amounts text[]) OWNER TO postgres;
 
 COMMENT ON FUNCTION pgbank.provider_record_transactions(message_ids text[], provider_ids text[], amounts text[]) IS 'Records message i = (message_ids[i], provider_ids[i], amounts[i]) in pgbank.historical_transactions, all in one statement; returns a row per message NOT recorded: duplicate (its message_id was recorded before; transaction_id = that row) or rejected (error_code = SQLSTATE, reason)';
+
+CREATE FUNCTION pgbank.reverse(request_id text, transaction_id bigint, amount numeric DEFAULT NULL::numeric, metadata jsonb DEFAULT NULL::jsonb) RETURNS pgbank.reverse_result
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pgbank', 'pg_temp'
+    AS $$
+DECLARE
+  world   CONSTANT uuid := pgbank_private.world();
+  o       transactions;  -- the original
+  payer   uuid;          -- the original's receiver pays back ...
+  payee   uuid;          -- ... its sender
+  owner   uuid;          -- the request's key: the paying account (the payee when the world pays)
+  room    numeric;       -- how far the payer may still go down (NULL: no limit)
+  payee_balance numeric;
+  req     requests;
+  state   reversals;
+  wanted  numeric;
+  reason  text;
+  tx_id   bigint;
+  tx_ts   timestamptz := now();
+BEGIN
+  PERFORM pgbank_private.check_request_id('reverse', request_id);
+  IF transaction_id IS NULL THEN
+    RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'reverse: transaction_id must not be NULL';
+  END IF;
+  IF amount IS NOT NULL THEN
+    PERFORM pgbank_private.check_amount('reverse', amount);
+    amount := round(amount, 2);
+  END IF;
+  PERFORM pgbank_private.check_metadata('reverse', metadata);
+
+  o := pgbank_private.find_transaction(transaction_id);
+  IF o.id IS NULL THEN
+    RAISE EXCEPTION USING ERRCODE = 'P0002', MESSAGE = format('reverse: unknown transaction %s', transaction_id);
+  ELSIF o.reverses IS NOT NULL THEN
+    RAISE EXCEPTION USING ERRCODE = 'PB004',
+      MESSAGE = format('reverse: transaction %s is a reversal (of transaction %s) and cannot be reversed', transaction_id, o.reverses),
+      HINT = 'to undo a reversal, transfer the money again';
+  ELSIF o.status <> 'success' THEN
+    RAISE EXCEPTION USING ERRCODE = 'PB004',
+      MESSAGE = format('reverse: transaction %s is %s, only an effective (success) transaction can be reversed', transaction_id, o.status),
+      HINT = CASE WHEN o.status = 'held' THEN 'a hold is undone by void_hold' ELSE 'nothing moved, so there is nothing to take back' END;
+  ELSIF amount > o.amount THEN
+    RAISE EXCEPTION USING ERRCODE = '22023',
+      MESSAGE = format('reverse: amount %s is more than the %s of transaction %s', amount, o.amount, transaction_id);
+  END IF;
+
+  payer := o.receiver;
+  payee := o.sender;
+  owner := CASE WHEN payer = world THEN payee ELSE payer END;
+  -- Both accounts, in the order every transfer locks them; every reversal of one transaction
+  -- locks the same two, so they run one at a time, and so do the requests of the paying account.
+  PERFORM pgbank_private.lock_accounts(payer, payee);
+  SELECT u.balance - u.held - u.lower_limit INTO room FROM users u WHERE u.id = payer;
+  SELECT u.balance INTO payee_balance FROM users u WHERE u.id = payee;
+
+  SELECT * INTO req FROM requests r WHERE r.account = owner AND r.request_id = reverse.request_id;
+  IF FOUND THEN  -- a repeat: its first outcome, or PB001 when it asks for something else
+    IF req.kind <> 'reverse' OR req.reverses IS DISTINCT FROM transaction_id OR amount <> req.amounts[1] THEN
+      RAISE EXCEPTION USING ERRCODE = 'PB001',
+        MESSAGE = format('request_id %s of account %L was already used with other parameters', pgbank_private.shown(req.request_id), req.account),
+        DETAIL = left(format('first: %s%s to %s of %s; now: reverse transaction %s of %s', req.kind,
+                             coalesce(' transaction ' || req.reverses, ''), req.to_accounts, req.amounts, transaction_id, coalesce(amount::text, 'all')), 500),
+        HINT = 'use a new request_id for a new request';
+    END IF;
+    RETURN (req.request_id::text, req.status::text, req.reason, req.transaction_ids[1], req.ts,
+            CASE WHEN owner = payee THEN world ELSE owner END, req.to_accounts[1], req.amounts[1], req.reverses, true)::reverse_result;
+  END IF;
+
+  INSERT INTO reversals (transaction_id, ts, sender, receiver, amount)
+  VALUES (o.id, o.ts, o.sender, o.receiver, o.amount)
+  ON CONFLICT ON CONSTRAINT reversals_pkey DO NOTHING;
+  SELECT * INTO state FROM reversals r WHERE r.transaction_id = o.id FOR UPDATE;
+  wanted := coalesce(amount, o.amount - state.reversed);
+  reason := CASE WHEN wanted = 0 OR wanted > o.amount - state.reversed THEN 'already_reversed'
+                 WHEN room < wanted THEN 'insufficient_funds' END;  -- room is NULL for the world: it always can
+  IF wanted = 0 THEN
+    wanted := o.amount;  -- all of it was asked for, and none is left: the failed row names the whole
+  END IF;
+  IF reason IS NULL AND payee_balance > pgbank_private.max_balance() - wanted THEN
+    RAISE EXCEPTION USING ERRCODE = '22023',
+      MESSAGE = format('reverse: amount %s would take the balance of account %L past %s', wanted, payee, pgbank_private.max_balance()),
+      HINT = 'a balance is at most 999,999,999,999,999,999.99';
+  END IF;
+
+  tx_id := nextval('pgbank.transactions_id_seq');
+  INSERT INTO requests (account, request_id, kind, to_accounts, amounts, status, reason, transaction_ids, ts, reverses)
+  VALUES (owner, request_id, 'reverse', ARRAY[payee], ARRAY[wanted], CASE WHEN reason IS NULL THEN 'success' ELSE 'failed' END,
+          reason, ARRAY[tx_id], tx_ts, o.id);
+  -- The triggers on transactions move the balances of a 'success' row.
+  INSERT INTO transactions (id, ts, sender, receiver, amount, status, reason, metadata, reverses)
+  VALUES (tx_id, tx_ts, payer, payee, wanted, CASE WHEN reason IS NULL THEN 'success' ELSE 'failed' END, reason, reverse.metadata, o.id);
+  IF reason IS NULL THEN
+    UPDATE reversals r SET reversed = r.reversed + wanted, reversal_ids = r.reversal_ids || tx_id WHERE r.transaction_id = o.id;
+  END IF;
+  RETURN (request_id, CASE WHEN reason IS NULL THEN 'success' ELSE 'failed' END, reason, tx_id, tx_ts,
+          payer, payee, wanted, o.id, false)::reverse_result;
+END
+$$;
+
+ALTER FUNCTION pgbank.reverse(request_id text, transaction_id bigint, amount numeric, metadata jsonb) OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank.reverse(request_id text, transaction_id bigint, amount numeric, metadata jsonb) IS 'Take back all or part of an effective transaction (its receiver pays its sender), linked to it, idempotent per (paying account, request_id); status success or failed (already_reversed, insufficient_funds)';
 
 CREATE FUNCTION pgbank.sum_amount(user_id uuid, ts_start timestamp without time zone, ts_end timestamp without time zone, direction text, OUT sum_amount numeric, OUT response_time_seconds double precision) RETURNS record
     LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -959,6 +1252,42 @@ ALTER FUNCTION pgbank_private.apply_new_transaction() OWNER TO postgres;
 
 COMMENT ON FUNCTION pgbank_private.apply_new_transaction() IS 'Trigger: before a ledger row is written, moves the balances (success), reserves funds (held), or decides an attempt (init) as success or failed with its reason';
 
+CREATE FUNCTION pgbank_private.balance_before_day(account uuid, day date) RETURNS numeric
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pgbank', 'pg_temp'
+    AS $$
+DECLARE
+  acct     uuid := account;
+  balance  numeric;
+  row_day  date;     -- the day whose totals the account row holds, and its net
+  row_net  numeric;
+  net      numeric;
+BEGIN
+  SELECT u.balance, u.totals_day, u.day_received - u.day_sent INTO balance, row_day, row_net FROM users u WHERE u.id = acct;
+  -- A midnight splits a month at a day: whole months on one side, a slice of days of one month.
+  -- Read the side with fewer months: before the midnight for old days, after it (taken from the
+  -- balance) for recent ones.
+  IF day < (now() AT TIME ZONE 'UTC')::date - 365 THEN
+    SELECT coalesce(sum(CASE WHEN m.month < date_trunc('month', day) THEN m.received - m.sent
+                             ELSE (SELECT coalesce(sum(z.r) - sum(z.s), 0)
+                                     FROM unnest(m.received_days[1:day - m.month], m.sent_days[1:day - m.month]) AS z (r, s)) END), 0)
+      INTO net
+      FROM user_monthly_totals m WHERE m.user_id = acct AND m.month < day;
+    RETURN net + CASE WHEN row_day < day THEN row_net ELSE 0 END;
+  END IF;
+  SELECT coalesce(sum(CASE WHEN m.month >= day THEN m.received - m.sent
+                           ELSE (SELECT coalesce(sum(z.r) - sum(z.s), 0)
+                                   FROM unnest(m.received_days[day - m.month + 1:31], m.sent_days[day - m.month + 1:31]) AS z (r, s)) END), 0)
+    INTO net
+    FROM user_monthly_totals m WHERE m.user_id = acct AND m.month >= date_trunc('month', day);
+  RETURN balance - net - CASE WHEN row_day >= day THEN row_net ELSE 0 END;
+END
+$$;
+
+ALTER FUNCTION pgbank_private.balance_before_day(account uuid, day date) OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank_private.balance_before_day(account uuid, day date) IS 'Helper: an account''s balance from effective transactions stamped before a UTC day, from the totals (no ledger rows read)';
+
 CREATE FUNCTION pgbank_private.check_amount(caller text, amount numeric, what text DEFAULT 'amount'::text) RETURNS void
     LANGUAGE plpgsql IMMUTABLE
     AS $$
@@ -1001,6 +1330,32 @@ ALTER FUNCTION pgbank_private.check_item_arrays(caller text, names text, VARIADI
 
 COMMENT ON FUNCTION pgbank_private.check_item_arrays(caller text, names text, VARIADIC dims text[]) IS 'Helper: raises 22023 unless every item array (given by its array_dims) is one-dimensional and starts at 1';
 
+CREATE FUNCTION pgbank_private.check_metadata(caller text, metadata jsonb, what text DEFAULT 'metadata'::text) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE
+    AS $$
+DECLARE
+  size int;
+BEGIN
+  IF metadata IS NULL THEN
+    RETURN;
+  ELSIF jsonb_typeof(metadata) <> 'object' THEN
+    RAISE EXCEPTION USING ERRCODE = '22023',
+      MESSAGE = format('%s: %s %s is a JSON %s, not an object', caller, what, pgbank_private.shown(metadata::text), jsonb_typeof(metadata)),
+      HINT = 'metadata is a JSON object, e.g. {"order": "A-17"}';
+  END IF;
+  size := octet_length(metadata::text);
+  IF size > 4096 THEN
+    RAISE EXCEPTION USING ERRCODE = '22023',
+      MESSAGE = format('%s: %s %s is %s bytes as text, more than 4,096', caller, what, pgbank_private.shown(metadata::text), size),
+      HINT = 'keep references in metadata (ids, short labels), not documents';
+  END IF;
+END
+$$;
+
+ALTER FUNCTION pgbank_private.check_metadata(caller text, metadata jsonb, what text) OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank_private.check_metadata(caller text, metadata jsonb, what text) IS 'Helper: raises 22023 unless the metadata is NULL or a JSON object of at most 4,096 bytes as text';
+
 CREATE FUNCTION pgbank_private.check_request_id(caller text, request_id text) RETURNS void
     LANGUAGE plpgsql IMMUTABLE
     AS $$
@@ -1035,6 +1390,69 @@ $$;
 ALTER PROCEDURE pgbank_private.expire_holds(IN max_holds integer) OWNER TO postgres;
 
 COMMENT ON PROCEDURE pgbank_private.expire_holds(IN max_holds integer) IS 'pg_cron job: expires every hold past its deadline (the reconciliation of transfers not in a final state)';
+
+CREATE TABLE pgbank.transactions (
+    id bigint NOT NULL,
+    ts timestamp with time zone NOT NULL,
+    sender uuid NOT NULL,
+    receiver uuid NOT NULL,
+    amount pgbank.amount NOT NULL,
+    status text DEFAULT 'success'::text NOT NULL,
+    reason text,
+    metadata jsonb,
+    reverses bigint,
+    CONSTRAINT transactions_status_check CHECK ((status = ANY (ARRAY['init'::text, 'success'::text, 'failed'::text, 'held'::text, 'voided'::text, 'expired'::text, 'reversed'::text])))
+)
+PARTITION BY RANGE (ts);
+
+ALTER TABLE pgbank.transactions OWNER TO postgres;
+
+COMMENT ON TABLE pgbank.transactions IS 'Every money movement; only status ''success'' rows count in sums and balances';
+
+COMMENT ON COLUMN pgbank.transactions.reason IS 'Why an attempt failed: insufficient_funds, unknown_account, same_account';
+
+COMMENT ON COLUMN pgbank.transactions.metadata IS 'The client''s metadata (a JSON object, at most 4,096 bytes as text), stored and returned with the row; NULL when none';
+
+COMMENT ON COLUMN pgbank.transactions.reverses IS 'For a reversal: the id of the transaction it takes money back from (that one''s receiver pays its sender); NULL otherwise';
+
+CREATE FUNCTION pgbank_private.find_transaction(transaction_id bigint) RETURNS pgbank.transactions
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pgbank', 'pg_temp'
+    SET plan_cache_mode TO 'force_custom_plan'
+    SET enable_seqscan TO 'off'
+    AS $$
+DECLARE
+  found_row transactions;
+  known     reversals;
+  hi        timestamptz := 'infinity'::timestamptz;
+  lo        timestamptz;
+  span      interval := interval '2 days';
+BEGIN
+  -- A transaction reversed before is where its reversals row says.
+  SELECT * INTO known FROM reversals r WHERE r.transaction_id = find_transaction.transaction_id;
+  IF FOUND THEN
+    SELECT * INTO found_row FROM transactions t
+     WHERE t.sender = known.sender AND t.ts = known.ts AND t.id = find_transaction.transaction_id;
+    RETURN found_row;
+  END IF;
+  -- The primary key leads with the sender; nothing indexes id but the BRIN. Most reversals are of
+  -- recent rows: look at the last days first (and the premade future ones), then 4x further back
+  -- each time, then everything older at once.
+  lo := date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' - span;
+  LOOP
+    SELECT * INTO found_row FROM transactions t WHERE t.id = find_transaction.transaction_id AND t.ts >= lo AND t.ts < hi;
+    EXIT WHEN FOUND OR lo = '-infinity'::timestamptz;
+    hi := lo;
+    span := span * 4;
+    lo := CASE WHEN span > interval '400 days' THEN '-infinity'::timestamptz ELSE hi - span END;
+  END LOOP;
+  RETURN found_row;
+END
+$$;
+
+ALTER FUNCTION pgbank_private.find_transaction(transaction_id bigint) OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank_private.find_transaction(transaction_id bigint) IS 'Helper: the pgbank.transactions row with this id (NULL if none), searched newest days first';
 
 CREATE FUNCTION pgbank_private.finish_hold(hold_id uuid, action text, amount numeric DEFAULT NULL::numeric) RETURNS pgbank.hold_result
     LANGUAGE plpgsql
@@ -1095,6 +1513,43 @@ $$;
 ALTER FUNCTION pgbank_private.finish_hold(hold_id uuid, action text, amount numeric) OWNER TO postgres;
 
 COMMENT ON FUNCTION pgbank_private.finish_hold(hold_id uuid, action text, amount numeric) IS 'Helper: posts, voids or expires a hold exactly once, in the same lock order as transfers';
+
+CREATE FUNCTION pgbank_private.history_cursor(ts timestamp with time zone, id bigint) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  SELECT translate(encode(convert_to(format('v1:%s:%s', (extract(epoch FROM ts) * 1000000)::bigint, id), 'UTF8'), 'base64'), '+/=', '-_')
+$$;
+
+ALTER FUNCTION pgbank_private.history_cursor(ts timestamp with time zone, id bigint) OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank_private.history_cursor(ts timestamp with time zone, id bigint) IS 'Helper: the opaque cursor of a history row (its ts and id); pgbank_private.history_position reads it back';
+
+CREATE FUNCTION pgbank_private.history_position(cursor text, OUT ts timestamp with time zone, OUT id bigint) RETURNS record
+    LANGUAGE plpgsql IMMUTABLE
+    AS $_$
+DECLARE
+  parts text[];
+BEGIN
+  IF length(cursor) <= 80 AND cursor ~ '^[A-Za-z0-9_-]+$' THEN
+    BEGIN
+      parts := regexp_match(convert_from(decode(rpad(translate(cursor, '-_', '+/'), (length(cursor) + 3) / 4 * 4, '='), 'base64'), 'UTF8'),
+                            '^v1:(-?[0-9]{1,19}):([0-9]{1,19})$');
+      ts := to_timestamp(0) + parts[1]::bigint * interval '1 microsecond';
+      id := parts[2]::bigint;
+    EXCEPTION WHEN data_exception THEN
+      parts := NULL;  -- not base64, not UTF-8 text, or numbers out of range: not a cursor
+    END;
+  END IF;
+  IF parts IS NULL THEN
+    RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format('history: after %s is not a history cursor', pgbank_private.shown(cursor)),
+      HINT = 'pass the cursor column of the last row of the previous page, unchanged';
+  END IF;
+END
+$_$;
+
+ALTER FUNCTION pgbank_private.history_position(cursor text, OUT ts timestamp with time zone, OUT id bigint) OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank_private.history_position(cursor text, OUT ts timestamp with time zone, OUT id bigint) IS 'Helper: the (ts, id) of a history cursor; raises 22023 when the text is not one';
 
 CREATE FUNCTION pgbank_private.insert_history(n integer, lo timestamp with time zone, hi timestamp with time zone) RETURNS integer
     LANGUAGE plpgsql
@@ -1490,7 +1945,8 @@ CREATE TABLE pgbank.requests (
     transaction_ids bigint[],
     ts timestamp with time zone,
     hold_id uuid,
-    created_at timestamp with time zone DEFAULT now() NOT NULL
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    reverses bigint
 );
 
 ALTER TABLE pgbank.requests OWNER TO postgres;
@@ -1498,6 +1954,8 @@ ALTER TABLE pgbank.requests OWNER TO postgres;
 COMMENT ON TABLE pgbank.requests IS 'Idempotency: every request by (paying account, request_id), its parameters and outcome';
 
 COMMENT ON COLUMN pgbank.requests.status IS 'success or failed; NULL in a narrow record, whose outcome (and receiver and amount) its ledger row holds';
+
+COMMENT ON COLUMN pgbank.requests.reverses IS 'For a reversal: the transaction it reverses';
 
 CREATE FUNCTION pgbank_private.replay_request(req pgbank.requests, kind text, to_accounts uuid[], amounts numeric[], expires_in interval, from_accounts uuid[] DEFAULT NULL::uuid[]) RETURNS void
     LANGUAGE plpgsql STABLE
@@ -1856,23 +2314,20 @@ ALTER TABLE pgbank.provider_transaction_totals OWNER TO postgres;
 
 COMMENT ON TABLE pgbank.provider_transaction_totals IS 'Per provider: sum and count of its historical_transactions; derived, exact (pgbank_private.provider_totals_verify checks it)';
 
-CREATE TABLE pgbank.transactions (
-    id bigint NOT NULL,
+CREATE TABLE pgbank.reversals (
+    transaction_id bigint NOT NULL,
     ts timestamp with time zone NOT NULL,
     sender uuid NOT NULL,
     receiver uuid NOT NULL,
     amount pgbank.amount NOT NULL,
-    status text DEFAULT 'success'::text NOT NULL,
-    reason text,
-    CONSTRAINT transactions_status_check CHECK ((status = ANY (ARRAY['init'::text, 'success'::text, 'failed'::text, 'held'::text, 'voided'::text, 'expired'::text, 'reversed'::text])))
-)
-PARTITION BY RANGE (ts);
+    reversed numeric(22,2) DEFAULT 0 NOT NULL,
+    reversal_ids bigint[] DEFAULT '{}'::bigint[] NOT NULL,
+    CONSTRAINT reversals_within_original CHECK (((reversed >= (0)::numeric) AND (reversed <= (amount)::numeric)))
+);
 
-ALTER TABLE pgbank.transactions OWNER TO postgres;
+ALTER TABLE pgbank.reversals OWNER TO postgres;
 
-COMMENT ON TABLE pgbank.transactions IS 'Every money movement; only status ''success'' rows count in sums and balances';
-
-COMMENT ON COLUMN pgbank.transactions.reason IS 'Why an attempt failed: insufficient_funds, unknown_account, same_account';
+COMMENT ON TABLE pgbank.reversals IS 'Per reversed transaction: the sum of its effective reversals (never more than its amount) and their ids';
 
 ALTER TABLE pgbank.transactions ALTER COLUMN id ADD GENERATED BY DEFAULT AS IDENTITY (
     SEQUENCE NAME pgbank.transactions_id_seq
@@ -1948,6 +2403,9 @@ ALTER TABLE ONLY pgbank.provider_transaction_totals
 ALTER TABLE ONLY pgbank.requests
     ADD CONSTRAINT requests_pkey PRIMARY KEY (account, request_id);
 
+ALTER TABLE ONLY pgbank.reversals
+    ADD CONSTRAINT reversals_pkey PRIMARY KEY (transaction_id);
+
 ALTER TABLE ONLY pgbank.transactions
     ADD CONSTRAINT transactions_pkey PRIMARY KEY (sender, ts, id);
 
@@ -1967,6 +2425,8 @@ CREATE INDEX historical_transactions_provider_id_idx ON pgbank.historical_transa
 CREATE INDEX holds_due_idx ON pgbank.holds USING btree (expires_at) WHERE (status = 'held'::text);
 
 CREATE INDEX holds_id_idx ON pgbank.holds USING btree (id);
+
+CREATE INDEX transactions_id_brin ON ONLY pgbank.transactions USING brin (id) WITH (pages_per_range='16');
 
 CREATE INDEX transactions_receiver_ts_idx ON ONLY pgbank.transactions USING btree (receiver, ts);
 
@@ -1994,7 +2454,11 @@ GRANT USAGE ON SCHEMA pgbank TO pgbank_app;
 
 GRANT ALL ON TYPE pgbank.account TO pgbank_app;
 
+GRANT ALL ON TYPE pgbank.history_entry TO pgbank_app;
+
 GRANT ALL ON TYPE pgbank.hold_result TO pgbank_app;
+
+GRANT ALL ON TYPE pgbank.reverse_result TO pgbank_app;
 
 GRANT ALL ON TYPE pgbank.transfer_result TO pgbank_app;
 
@@ -2006,6 +2470,9 @@ GRANT ALL ON FUNCTION pgbank.create_account(name text, lower_limit numeric, id u
 
 REVOKE ALL ON FUNCTION pgbank.get_account(id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgbank.get_account(id uuid) TO pgbank_app;
+
+REVOKE ALL ON FUNCTION pgbank.history(account uuid, from_ts timestamp with time zone, to_ts timestamp with time zone, direction text, status text, metadata jsonb, after text, page_size integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION pgbank.history(account uuid, from_ts timestamp with time zone, to_ts timestamp with time zone, direction text, status text, metadata jsonb, after text, page_size integer) TO pgbank_app;
 
 REVOKE ALL ON FUNCTION pgbank.hold(request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgbank.hold(request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval) TO pgbank_app;
@@ -2021,6 +2488,9 @@ GRANT ALL ON FUNCTION pgbank.provider_bridge_lock(queue_name text, OUT acquired 
 
 REVOKE ALL ON FUNCTION pgbank.provider_record_transactions(message_ids text[], provider_ids text[], amounts text[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgbank.provider_record_transactions(message_ids text[], provider_ids text[], amounts text[]) TO pgbank_app;
+
+REVOKE ALL ON FUNCTION pgbank.reverse(request_id text, transaction_id bigint, amount numeric, metadata jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION pgbank.reverse(request_id text, transaction_id bigint, amount numeric, metadata jsonb) TO pgbank_app;
 
 REVOKE ALL ON FUNCTION pgbank.sum_amount(user_id uuid, ts_start timestamp without time zone, ts_end timestamp without time zone, direction text, OUT sum_amount numeric, OUT response_time_seconds double precision) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgbank.sum_amount(user_id uuid, ts_start timestamp without time zone, ts_end timestamp without time zone, direction text, OUT sum_amount numeric, OUT response_time_seconds double precision) TO pgbank_app;
@@ -2049,15 +2519,25 @@ REVOKE ALL ON FUNCTION pgbank_private.applied_set_wise() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.apply_new_transaction() FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION pgbank_private.balance_before_day(account uuid, day date) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION pgbank_private.check_amount(caller text, amount numeric, what text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.check_item_arrays(caller text, names text, VARIADIC dims text[]) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION pgbank_private.check_metadata(caller text, metadata jsonb, what text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.check_request_id(caller text, request_id text) FROM PUBLIC;
 
 REVOKE ALL ON PROCEDURE pgbank_private.expire_holds(IN max_holds integer) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION pgbank_private.find_transaction(transaction_id bigint) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION pgbank_private.finish_hold(hold_id uuid, action text, amount numeric) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION pgbank_private.history_cursor(ts timestamp with time zone, id bigint) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION pgbank_private.history_position(cursor text, OUT ts timestamp with time zone, OUT id bigint) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.insert_history(n integer, lo timestamp with time zone, hi timestamp with time zone) FROM PUBLIC;
 
