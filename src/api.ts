@@ -111,15 +111,20 @@ export async function getAccount(sql: Sql, id: string): Promise<Account> {
   return camelRow<Account>(row);
 }
 
-/** pgbank.top_up: money from outside, idempotent per (account, requestId). */
-export async function topUp(sql: Sql, requestId: string, account: string, amount: string): Promise<TransferResult> {
-  const [row] = await sql`select * from pgbank.top_up(${requestId}, ${account}::uuid, ${amount}::numeric)`;
+/** Metadata as a jsonb parameter (NULL when none). */
+const jsonb = (sql: Sql, metadata: Record<string, unknown> | null) => (metadata === null ? null : sql.json(metadata as never));
+
+/** pgbank.top_up: money from outside, idempotent per (account, requestId); metadata is kept with the ledger row. */
+export async function topUp(sql: Sql, requestId: string, account: string, amount: string,
+                            metadata: Record<string, unknown> | null = null): Promise<TransferResult> {
+  const [row] = await sql`select * from pgbank.top_up(${requestId}, ${account}::uuid, ${amount}::numeric, ${jsonb(sql, metadata)}::jsonb)`;
   return camelRow<TransferResult>(row);
 }
 
-/** pgbank.transfer: idempotent per (from, requestId); a business failure comes back as status 'failed'. */
-export async function transfer(sql: Sql, requestId: string, from: string, to: string, amount: string): Promise<TransferResult> {
-  const [row] = await sql`select * from pgbank.transfer(${requestId}, ${from}::uuid, ${to}::uuid, ${amount}::numeric)`;
+/** pgbank.transfer: idempotent per (from, requestId); a business failure comes back as status 'failed'; metadata is kept with the ledger row. */
+export async function transfer(sql: Sql, requestId: string, from: string, to: string, amount: string,
+                               metadata: Record<string, unknown> | null = null): Promise<TransferResult> {
+  const [row] = await sql`select * from pgbank.transfer(${requestId}, ${from}::uuid, ${to}::uuid, ${amount}::numeric, ${jsonb(sql, metadata)}::jsonb)`;
   return camelRow<TransferResult>(row);
 }
 
@@ -137,9 +142,10 @@ export async function transfers(sql: Sql, items: { requestId: string; from: stri
   return rows.map((r) => camelRow<TransferResult>(r));
 }
 
-/** pgbank.hold: reserve funds until expiresIn (an interval, e.g. '15 minutes'). */
-export async function hold(sql: Sql, requestId: string, from: string, to: string, amount: string, expiresIn: string): Promise<HoldResult> {
-  const [row] = await sql`select * from pgbank.hold(${requestId}, ${from}::uuid, ${to}::uuid, ${amount}::numeric, ${expiresIn}::interval)`;
+/** pgbank.hold: reserve funds until expiresIn (an interval, e.g. '15 minutes'); metadata is kept with the ledger row. */
+export async function hold(sql: Sql, requestId: string, from: string, to: string, amount: string, expiresIn: string,
+                           metadata: Record<string, unknown> | null = null): Promise<HoldResult> {
+  const [row] = await sql`select * from pgbank.hold(${requestId}, ${from}::uuid, ${to}::uuid, ${amount}::numeric, ${expiresIn}::interval, ${jsonb(sql, metadata)}::jsonb)`;
   return camelRow<HoldResult>(row);
 }
 
@@ -192,7 +198,7 @@ export interface ReverseResult {
 export async function reverse(sql: Sql, requestId: string, transactionId: string | number | bigint, amount: string | null = null,
                               metadata: Record<string, unknown> | null = null): Promise<ReverseResult> {
   const [row] = await sql`select * from pgbank.reverse(${requestId}, ${String(transactionId)}::bigint, ${amount}::numeric,
-    ${metadata === null ? null : sql.json(metadata as never)}::jsonb)`;
+    ${jsonb(sql, metadata)}::jsonb)`;
   return camelRow<ReverseResult>(row);
 }
 

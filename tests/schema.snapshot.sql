@@ -376,7 +376,7 @@ ALTER FUNCTION pgbank.history(account uuid, from_ts timestamp with time zone, to
 
 COMMENT ON FUNCTION pgbank.history(account uuid, from_ts timestamp with time zone, to_ts timestamp with time zone, direction text, status text, metadata jsonb, after text, page_size integer) IS 'An account''s movements newest first (filters: window, direction, status, metadata @>), page_size at a time after a cursor, with the balance after each effective one and reversal links';
 
-CREATE FUNCTION pgbank.hold(request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval) RETURNS pgbank.hold_result
+CREATE FUNCTION pgbank.hold(request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval, metadata jsonb DEFAULT NULL::jsonb) RETURNS pgbank.hold_result
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pgbank', 'pg_temp'
     AS $$
@@ -388,6 +388,7 @@ BEGIN
                       CASE WHEN expires_in IS NULL THEN 'expires_in' END));
   END IF;
   PERFORM pgbank_private.check_amount('hold', amount);
+  PERFORM pgbank_private.check_metadata('hold', metadata);
   amount := round(amount, 2);  -- stored and returned with exactly 2 decimals, whatever scale was sent
   -- The deadline decides, not the interval's parts: '1000000 months -29999990 days' compares as 10
   -- days but ends in the year 3223. Parts too large to add to now() are refused first.
@@ -397,13 +398,13 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = '22023',
       MESSAGE = format('hold: expires_in %s must end after now and at most 366 days from now', pgbank_private.shown(expires_in::text));
   END IF;
-  RETURN pgbank_private.place_hold(request_id, from_account, to_account, amount, expires_in);
+  RETURN pgbank_private.place_hold(request_id, from_account, to_account, amount, expires_in, metadata);
 END
 $$;
 
-ALTER FUNCTION pgbank.hold(request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval) OWNER TO postgres;
+ALTER FUNCTION pgbank.hold(request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval, metadata jsonb) OWNER TO postgres;
 
-COMMENT ON FUNCTION pgbank.hold(request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval) IS 'Reserve amount from one account for another until expires_in passes, idempotent per (from_account, request_id); status held or failed';
+COMMENT ON FUNCTION pgbank.hold(request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval, metadata jsonb) IS 'Reserve amount from one account for another until expires_in passes, idempotent per (from_account, request_id); status held or failed; metadata (a JSON object) is kept with the ledger row';
 
 CREATE FUNCTION pgbank.post_hold(hold_id uuid, amount numeric DEFAULT NULL::numeric) RETURNS pgbank.hold_result
     LANGUAGE plpgsql SECURITY DEFINER
@@ -736,7 +737,7 @@ ALTER FUNCTION pgbank.sum_amount(user_id uuid, ts_start timestamp without time z
 
 COMMENT ON FUNCTION pgbank.sum_amount(user_id uuid, ts_start timestamp without time zone, ts_end timestamp without time zone, direction text, OUT sum_amount numeric, OUT response_time_seconds double precision) IS 'Exact sum of a user''s effective transactions as ''sender'' or ''receiver'' in [ts_start, ts_end), timestamps in UTC; with the database time taken';
 
-CREATE FUNCTION pgbank.top_up(request_id text, account uuid, amount numeric) RETURNS pgbank.transfer_result
+CREATE FUNCTION pgbank.top_up(request_id text, account uuid, amount numeric, metadata jsonb DEFAULT NULL::jsonb) RETURNS pgbank.transfer_result
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pgbank', 'pg_temp'
     AS $$
@@ -756,6 +757,9 @@ BEGIN
   IF amount IS NULL OR NOT (amount >= 0.01 AND amount <= 999999999999999.99) OR (scale(amount) > 2 AND amount <> round(amount, 2)) THEN
     PERFORM pgbank_private.check_amount('top_up', amount);
   END IF;
+  IF metadata IS NOT NULL THEN
+    PERFORM pgbank_private.check_metadata('top_up', metadata);
+  END IF;
   IF account = '00000000-0000-0000-0000-000000000000' THEN
     RAISE EXCEPTION USING ERRCODE = '22023',
       MESSAGE = format('top_up: account %L is the world account', account), HINT = 'money from outside comes in by top_up';
@@ -770,18 +774,18 @@ BEGIN
     r := pgbank_private.replay_one('top_up', account, request_id, account, amount, NULL);
     RETURN (r.request_id, r.status, r.reason, r.transaction_id, r.ts, r.from_account, r.to_account, r.amount, r.replayed);
   END IF;
-  INSERT INTO pgbank.transactions (id, ts, sender, receiver, amount, status)
-  VALUES (tx_id, tx_ts, '00000000-0000-0000-0000-000000000000', account, amount, 'init')
+  INSERT INTO pgbank.transactions (id, ts, sender, receiver, amount, status, metadata)
+  VALUES (tx_id, tx_ts, '00000000-0000-0000-0000-000000000000', account, amount, 'init', top_up.metadata)
   RETURNING transactions.status, transactions.reason INTO status, reason;
   RETURN (request_id, status, reason, tx_id, tx_ts, '00000000-0000-0000-0000-000000000000'::uuid, account, amount, false);
 END
 $$;
 
-ALTER FUNCTION pgbank.top_up(request_id text, account uuid, amount numeric) OWNER TO postgres;
+ALTER FUNCTION pgbank.top_up(request_id text, account uuid, amount numeric, metadata jsonb) OWNER TO postgres;
 
-COMMENT ON FUNCTION pgbank.top_up(request_id text, account uuid, amount numeric) IS 'Top up an account from outside (the world account), idempotent per (account, request_id)';
+COMMENT ON FUNCTION pgbank.top_up(request_id text, account uuid, amount numeric, metadata jsonb) IS 'Top up an account from outside (the world account), idempotent per (account, request_id); metadata (a JSON object) is kept with the ledger row';
 
-CREATE FUNCTION pgbank.transfer(request_id text, from_account uuid, to_account uuid, amount numeric) RETURNS pgbank.transfer_result
+CREATE FUNCTION pgbank.transfer(request_id text, from_account uuid, to_account uuid, amount numeric, metadata jsonb DEFAULT NULL::jsonb) RETURNS pgbank.transfer_result
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pgbank', 'pg_temp'
     AS $$
@@ -803,6 +807,9 @@ BEGIN
   IF amount IS NULL OR NOT (amount >= 0.01 AND amount <= 999999999999999.99) OR (scale(amount) > 2 AND amount <> round(amount, 2)) THEN
     PERFORM pgbank_private.check_amount('transfer', amount);
   END IF;
+  IF metadata IS NOT NULL THEN
+    PERFORM pgbank_private.check_metadata('transfer', metadata);
+  END IF;
   IF from_account = '00000000-0000-0000-0000-000000000000' THEN
     RAISE EXCEPTION USING ERRCODE = '22023',
       MESSAGE = format('transfer: from_account %L is the world account', from_account), HINT = 'money from outside comes in by top_up';
@@ -820,16 +827,16 @@ BEGIN
   END IF;
   -- An attempt: the row's trigger locks, checks and moves each account in one statement, and
   -- writes the row as 'success' or 'failed' with its reason.
-  INSERT INTO pgbank.transactions (id, ts, sender, receiver, amount, status)
-  VALUES (tx_id, tx_ts, from_account, to_account, amount, 'init')
+  INSERT INTO pgbank.transactions (id, ts, sender, receiver, amount, status, metadata)
+  VALUES (tx_id, tx_ts, from_account, to_account, amount, 'init', transfer.metadata)
   RETURNING transactions.status, transactions.reason INTO status, reason;
   RETURN (request_id, status, reason, tx_id, tx_ts, from_account, to_account, amount, false);
 END
 $$;
 
-ALTER FUNCTION pgbank.transfer(request_id text, from_account uuid, to_account uuid, amount numeric) OWNER TO postgres;
+ALTER FUNCTION pgbank.transfer(request_id text, from_account uuid, to_account uuid, amount numeric, metadata jsonb) OWNER TO postgres;
 
-COMMENT ON FUNCTION pgbank.transfer(request_id text, from_account uuid, to_account uuid, amount numeric) IS 'Transfer amount from one account to another, idempotent per (from_account, request_id); status success or failed with a reason';
+COMMENT ON FUNCTION pgbank.transfer(request_id text, from_account uuid, to_account uuid, amount numeric, metadata jsonb) IS 'Transfer amount from one account to another, idempotent per (from_account, request_id); status success or failed with a reason; metadata (a JSON object) is kept with the ledger row';
 
 CREATE FUNCTION pgbank.transfer_batch(request_id text, from_accounts uuid[], to_accounts uuid[], amounts numeric[]) RETURNS SETOF pgbank.transfer_result
     LANGUAGE plpgsql SECURITY DEFINER
@@ -1770,7 +1777,7 @@ ALTER FUNCTION pgbank_private.partition_for_day(day date) OWNER TO postgres;
 
 COMMENT ON FUNCTION pgbank_private.partition_for_day(day date) IS 'Helper: the daily partition of pgbank.transactions holding a UTC day (NULL if missing)';
 
-CREATE FUNCTION pgbank_private.place_hold(request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval) RETURNS pgbank.hold_result
+CREATE FUNCTION pgbank_private.place_hold(request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval, metadata jsonb DEFAULT NULL::jsonb) RETURNS pgbank.hold_result
     LANGUAGE plpgsql
     AS $$  -- names are schema-qualified: no SET search_path, which costs every call
 DECLARE
@@ -1814,8 +1821,8 @@ BEGIN
             END;
   status := CASE WHEN reason IS NULL THEN 'held' ELSE 'failed' END;
   -- The trigger on transactions reserves the funds of a 'held' row.
-  INSERT INTO pgbank.transactions (id, ts, sender, receiver, amount, status, reason)
-  VALUES (tx_id, tx_ts, from_account, to_account, amount, status, reason);
+  INSERT INTO pgbank.transactions (id, ts, sender, receiver, amount, status, reason, metadata)
+  VALUES (tx_id, tx_ts, from_account, to_account, amount, status, reason, place_hold.metadata);
   IF reason IS NOT NULL THEN  -- a failed hold has no hold nor deadline (as its replay says)
     RETURN (NULL::uuid, status, reason, request_id, tx_id, tx_ts, from_account, to_account, amount, NULL::numeric, NULL::timestamptz, false);
   END IF;
@@ -1825,9 +1832,9 @@ BEGIN
 END
 $$;
 
-ALTER FUNCTION pgbank_private.place_hold(request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval) OWNER TO postgres;
+ALTER FUNCTION pgbank_private.place_hold(request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval, metadata jsonb) OWNER TO postgres;
 
-COMMENT ON FUNCTION pgbank_private.place_hold(request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval) IS 'Helper: performs (or replays) one hold: records the request, locks in account-id order, checks funds, writes the attempt';
+COMMENT ON FUNCTION pgbank_private.place_hold(request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval, metadata jsonb) IS 'Helper: performs (or replays) one hold: records the request, locks in account-id order, checks funds, writes the attempt';
 
 CREATE FUNCTION pgbank_private.provider_history_append_only() RETURNS trigger
     LANGUAGE plpgsql
@@ -2474,8 +2481,8 @@ GRANT ALL ON FUNCTION pgbank.get_account(id uuid) TO pgbank_app;
 REVOKE ALL ON FUNCTION pgbank.history(account uuid, from_ts timestamp with time zone, to_ts timestamp with time zone, direction text, status text, metadata jsonb, after text, page_size integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgbank.history(account uuid, from_ts timestamp with time zone, to_ts timestamp with time zone, direction text, status text, metadata jsonb, after text, page_size integer) TO pgbank_app;
 
-REVOKE ALL ON FUNCTION pgbank.hold(request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval) FROM PUBLIC;
-GRANT ALL ON FUNCTION pgbank.hold(request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval) TO pgbank_app;
+REVOKE ALL ON FUNCTION pgbank.hold(request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval, metadata jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION pgbank.hold(request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval, metadata jsonb) TO pgbank_app;
 
 REVOKE ALL ON FUNCTION pgbank.post_hold(hold_id uuid, amount numeric) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgbank.post_hold(hold_id uuid, amount numeric) TO pgbank_app;
@@ -2495,11 +2502,11 @@ GRANT ALL ON FUNCTION pgbank.reverse(request_id text, transaction_id bigint, amo
 REVOKE ALL ON FUNCTION pgbank.sum_amount(user_id uuid, ts_start timestamp without time zone, ts_end timestamp without time zone, direction text, OUT sum_amount numeric, OUT response_time_seconds double precision) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgbank.sum_amount(user_id uuid, ts_start timestamp without time zone, ts_end timestamp without time zone, direction text, OUT sum_amount numeric, OUT response_time_seconds double precision) TO pgbank_app;
 
-REVOKE ALL ON FUNCTION pgbank.top_up(request_id text, account uuid, amount numeric) FROM PUBLIC;
-GRANT ALL ON FUNCTION pgbank.top_up(request_id text, account uuid, amount numeric) TO pgbank_app;
+REVOKE ALL ON FUNCTION pgbank.top_up(request_id text, account uuid, amount numeric, metadata jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION pgbank.top_up(request_id text, account uuid, amount numeric, metadata jsonb) TO pgbank_app;
 
-REVOKE ALL ON FUNCTION pgbank.transfer(request_id text, from_account uuid, to_account uuid, amount numeric) FROM PUBLIC;
-GRANT ALL ON FUNCTION pgbank.transfer(request_id text, from_account uuid, to_account uuid, amount numeric) TO pgbank_app;
+REVOKE ALL ON FUNCTION pgbank.transfer(request_id text, from_account uuid, to_account uuid, amount numeric, metadata jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION pgbank.transfer(request_id text, from_account uuid, to_account uuid, amount numeric, metadata jsonb) TO pgbank_app;
 
 REVOKE ALL ON FUNCTION pgbank.transfer_batch(request_id text, from_accounts uuid[], to_accounts uuid[], amounts numeric[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgbank.transfer_batch(request_id text, from_accounts uuid[], to_accounts uuid[], amounts numeric[]) TO pgbank_app;
@@ -2555,7 +2562,7 @@ REVOKE ALL ON FUNCTION pgbank_private.open_accounts(amount numeric, at timestamp
 
 REVOKE ALL ON FUNCTION pgbank_private.partition_for_day(day date) FROM PUBLIC;
 
-REVOKE ALL ON FUNCTION pgbank_private.place_hold(request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pgbank_private.place_hold(request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval, metadata jsonb) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.provider_history_append_only() FROM PUBLIC;
 

@@ -1,5 +1,5 @@
 -- Reserves funds for a later transfer (two-phase): available balance drops now; post_hold or void_hold finishes it, or it expires.
-CREATE OR REPLACE FUNCTION pgbank.hold(request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval)
+CREATE OR REPLACE FUNCTION pgbank.hold(request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval, metadata jsonb DEFAULT NULL)
 RETURNS pgbank.hold_result
 LANGUAGE plpgsql
 SECURITY DEFINER
@@ -13,6 +13,7 @@ BEGIN
                       CASE WHEN expires_in IS NULL THEN 'expires_in' END));
   END IF;
   PERFORM pgbank_private.check_amount('hold', amount);
+  PERFORM pgbank_private.check_metadata('hold', metadata);
   amount := round(amount, 2);  -- stored and returned with exactly 2 decimals, whatever scale was sent
   -- The deadline decides, not the interval's parts: '1000000 months -29999990 days' compares as 10
   -- days but ends in the year 3223. Parts too large to add to now() are refused first.
@@ -22,10 +23,10 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = '22023',
       MESSAGE = format('hold: expires_in %s must end after now and at most 366 days from now', pgbank_private.shown(expires_in::text));
   END IF;
-  RETURN pgbank_private.place_hold(request_id, from_account, to_account, amount, expires_in);
+  RETURN pgbank_private.place_hold(request_id, from_account, to_account, amount, expires_in, metadata);
 END
 $$;
-COMMENT ON FUNCTION pgbank.hold(text, uuid, uuid, numeric, interval) IS
-  'Reserve amount from one account for another until expires_in passes, idempotent per (from_account, request_id); status held or failed';
-REVOKE ALL ON FUNCTION pgbank.hold(text, uuid, uuid, numeric, interval) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION pgbank.hold(text, uuid, uuid, numeric, interval) TO pgbank_app;
+COMMENT ON FUNCTION pgbank.hold(text, uuid, uuid, numeric, interval, jsonb) IS
+  'Reserve amount from one account for another until expires_in passes, idempotent per (from_account, request_id); status held or failed; metadata (a JSON object) is kept with the ledger row';
+REVOKE ALL ON FUNCTION pgbank.hold(text, uuid, uuid, numeric, interval, jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgbank.hold(text, uuid, uuid, numeric, interval, jsonb) TO pgbank_app;

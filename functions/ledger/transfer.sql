@@ -1,5 +1,5 @@
 -- Moves money between two accounts, exactly once per (paying account, request_id); a business failure is a 'failed' result, recorded.
-CREATE OR REPLACE FUNCTION pgbank.transfer(request_id text, from_account uuid, to_account uuid, amount numeric)
+CREATE OR REPLACE FUNCTION pgbank.transfer(request_id text, from_account uuid, to_account uuid, amount numeric, metadata jsonb DEFAULT NULL)
 RETURNS pgbank.transfer_result
 LANGUAGE plpgsql
 SECURITY DEFINER
@@ -23,6 +23,9 @@ BEGIN
   IF amount IS NULL OR NOT (amount >= 0.01 AND amount <= 999999999999999.99) OR (scale(amount) > 2 AND amount <> round(amount, 2)) THEN
     PERFORM pgbank_private.check_amount('transfer', amount);
   END IF;
+  IF metadata IS NOT NULL THEN
+    PERFORM pgbank_private.check_metadata('transfer', metadata);
+  END IF;
   IF from_account = '00000000-0000-0000-0000-000000000000' THEN
     RAISE EXCEPTION USING ERRCODE = '22023',
       MESSAGE = format('transfer: from_account %L is the world account', from_account), HINT = 'money from outside comes in by top_up';
@@ -40,13 +43,13 @@ BEGIN
   END IF;
   -- An attempt: the row's trigger locks, checks and moves each account in one statement, and
   -- writes the row as 'success' or 'failed' with its reason.
-  INSERT INTO pgbank.transactions (id, ts, sender, receiver, amount, status)
-  VALUES (tx_id, tx_ts, from_account, to_account, amount, 'init')
+  INSERT INTO pgbank.transactions (id, ts, sender, receiver, amount, status, metadata)
+  VALUES (tx_id, tx_ts, from_account, to_account, amount, 'init', transfer.metadata)
   RETURNING transactions.status, transactions.reason INTO status, reason;
   RETURN (request_id, status, reason, tx_id, tx_ts, from_account, to_account, amount, false);
 END
 $$;
-COMMENT ON FUNCTION pgbank.transfer(text, uuid, uuid, numeric) IS
-  'Transfer amount from one account to another, idempotent per (from_account, request_id); status success or failed with a reason';
-REVOKE ALL ON FUNCTION pgbank.transfer(text, uuid, uuid, numeric) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION pgbank.transfer(text, uuid, uuid, numeric) TO pgbank_app;
+COMMENT ON FUNCTION pgbank.transfer(text, uuid, uuid, numeric, jsonb) IS
+  'Transfer amount from one account to another, idempotent per (from_account, request_id); status success or failed with a reason; metadata (a JSON object) is kept with the ledger row';
+REVOKE ALL ON FUNCTION pgbank.transfer(text, uuid, uuid, numeric, jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgbank.transfer(text, uuid, uuid, numeric, jsonb) TO pgbank_app;

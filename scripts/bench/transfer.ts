@@ -139,7 +139,7 @@ export default async function benchTransfer(): Promise<string> {
       const sql2 = connect({ ...s, database: DB, max: 1 });
       const perCall: (string | number)[][] = [];
       try {
-        const fns = [['transfer()', 'pgbank.transfer(text, uuid, uuid, numeric)', await write('ours-cpu', script(2000, 'ours'))],
+        const fns = [['transfer()', 'pgbank.transfer(text, uuid, uuid, numeric, jsonb)', await write('ours-cpu', script(2000, 'ours'))],
                      ['naive', 'bench.naive_transfer(uuid, uuid, numeric)', await write('naive-cpu', script(2000, 'naive'))]] as const;
         const total = new Map<string, { calls: number; ms: number }>(fns.map(([name]) => [name, { calls: 0, ms: 0 }]));
         for (let r = 0; r < ROUNDS; r++) {

@@ -1,6 +1,6 @@
 -- One idempotent hold: record the request, lock the payer (and payee) in id order, check the funds, write the attempt.
 CREATE OR REPLACE FUNCTION pgbank_private.place_hold(
-  request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval)
+  request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval, metadata jsonb DEFAULT NULL)
 RETURNS pgbank.hold_result
 LANGUAGE plpgsql
 AS $$  -- names are schema-qualified: no SET search_path, which costs every call
@@ -45,8 +45,8 @@ BEGIN
             END;
   status := CASE WHEN reason IS NULL THEN 'held' ELSE 'failed' END;
   -- The trigger on transactions reserves the funds of a 'held' row.
-  INSERT INTO pgbank.transactions (id, ts, sender, receiver, amount, status, reason)
-  VALUES (tx_id, tx_ts, from_account, to_account, amount, status, reason);
+  INSERT INTO pgbank.transactions (id, ts, sender, receiver, amount, status, reason, metadata)
+  VALUES (tx_id, tx_ts, from_account, to_account, amount, status, reason, place_hold.metadata);
   IF reason IS NOT NULL THEN  -- a failed hold has no hold nor deadline (as its replay says)
     RETURN (NULL::uuid, status, reason, request_id, tx_id, tx_ts, from_account, to_account, amount, NULL::numeric, NULL::timestamptz, false);
   END IF;
@@ -55,5 +55,5 @@ BEGIN
   RETURN (hold, status, reason, request_id, tx_id, tx_ts, from_account, to_account, amount, NULL::numeric, tx_ts + expires_in, false);
 END
 $$;
-COMMENT ON FUNCTION pgbank_private.place_hold(text, uuid, uuid, numeric, interval) IS
+COMMENT ON FUNCTION pgbank_private.place_hold(text, uuid, uuid, numeric, interval, jsonb) IS
   'Helper: performs (or replays) one hold: records the request, locks in account-id order, checks funds, writes the attempt';
