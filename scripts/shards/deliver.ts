@@ -16,6 +16,8 @@ export interface DeliverOptions {
   idleMs?: number;
   /** Pause after an error (a shard down) before trying again (default 500 ms). */
   retryMs?: number;
+  /** Connections per shard (default 2). */
+  connections?: number;
   /** Fault injection for the tests: wait this long between crediting and settling. */
   settleDelayMs?: number;
   log?: (line: string) => void;
@@ -32,7 +34,7 @@ export class Deliverer {
   settled = 0;
 
   constructor(readonly shards: Place[], private readonly options: DeliverOptions = {}) {
-    this.pools = shards.map((s, i) => open(s, 2, `pgbank-deliver-${i}`));
+    this.pools = shards.map((s, i) => open(s, options.connections ?? 2, `pgbank-deliver-${i}`));
   }
 
   private log(line: string): void {

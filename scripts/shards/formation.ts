@@ -120,13 +120,10 @@ export async function down(router: Place, extraShards: Place[] = [], log: (line:
   const shards = [...(await routerShards(router)), ...extraShards];
   await dropDatabase(router.database, settings(router));
   log(`router ${router.database} dropped`);
-  const seen = new Set<string>();
-  for (const s of shards) {
-    const key = placeUrl(s);
-    if (seen.has(key)) continue;
-    seen.add(key);
+  const unique = [...new Map(shards.map((s) => [placeUrl(s), s])).values()];
+  await Promise.all(unique.map(async (s) => {
     await unscheduleJobs(settings(s)).catch(() => 0);
     await dropDatabase(s.database, settings(s));
     log(`shard ${s.database} on ${s.host}:${s.port} dropped`);
-  }
+  }));
 }
