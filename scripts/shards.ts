@@ -47,7 +47,11 @@ await main('shards', async () => {
   } else if (command === 'deliver') {
     const shards = await routerShards(router);
     if (!shards.length) throw new Error(`${router.database} is no router (npm run shards -- up first)`);
-    const d = new Deliverer(shards, { log: (l) => console.log(`[deliver] ${new Date().toISOString()} ${l}`) });
+    const d = new Deliverer(shards, {
+      log: (l) => console.log(`[deliver] ${new Date().toISOString()} ${l}`),
+      // fault injection for tests/shards/fault.serial.test.ts: a pause between credit and settle
+      settleDelayMs: Number(process.env.PGBANK_DELIVER_SETTLE_DELAY_MS ?? 0),
+    });
     d.start();
     console.log(`[deliver] delivering between ${shards.length} shards of ${router.database}`);
     await new Promise<void>((resolve) => {

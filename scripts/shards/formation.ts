@@ -18,6 +18,8 @@ export interface Formation { router: Place; shards: Place[] }
 export interface UpOptions {
   /** Create shards on the router's server from this migrated template (tests) instead of migrating each. */
   template?: string;
+  /** Migrate shards that exist already (default true; false: they were made migrated). */
+  migrate?: boolean;
   /** Register each shard's pg_cron jobs (the CLI does; tests don't). */
   cron?: boolean;
   log?: (line: string) => void;
@@ -50,18 +52,21 @@ export function open(p: Place, max = 4, name = 'pgbank-shards'): Sql {
 
 /** Create (or finish) every shard and the router; idempotent. */
 export async function up(f: Formation, options: UpOptions = {}): Promise<void> {
-  const { template, cron = false, log = () => {} } = options;
+  const { template, cron = false, log = () => {}, migrate: remigrate = true } = options;
   const n = f.shards.length;
   if (n < 1 || (n & (n - 1)) !== 0) throw new Error(`--shards must be a power of two (PL/Proxy routes by hash & (N - 1)), got ${n}`);
-  // Migrating takes half a minute: a shard created fresh is copied from the first one when that one
-  // was just made on the same server (nobody has connected to it since its migration).
-  let copyFrom = template;
-  for (const [i, s] of f.shards.entries()) {
-    const from = copyFrom && (template || (s.host === f.shards[0]!.host && s.port === f.shards[0]!.port)) ? copyFrom : undefined;
-    const made = await createDatabase(s.database, { ...settings(s), template: from });
-    if (!template) await migrate(settings(s));  // a re-run applies what is new
-    if (i === 0 && made && !template) copyFrom = s.database;
-  }
+  // Migrating takes half a minute: on each server the first shard is migrated, the others are
+  // copied from it when they are created with it (nobody has connected to it since); servers in parallel.
+  const servers = new Map<string, Place[]>();
+  for (const s of f.shards) servers.set(`${s.host}:${s.port}`, [...(servers.get(`${s.host}:${s.port}`) ?? []), s]);
+  await Promise.all([...servers.values()].map(async (group) => {
+    let copyFrom = template;
+    for (const [k, s] of group.entries()) {
+      const made = await createDatabase(s.database, { ...settings(s), template: copyFrom });
+      if (!template && (made ? !copyFrom : remigrate)) await migrate(settings(s));  // a re-run applies what is new
+      if (k === 0 && made && !template) copyFrom = s.database;
+    }
+  }));
   for (const [i, s] of f.shards.entries()) {
     const sql = open(s, 1);
     try {

@@ -21,7 +21,9 @@ export interface TestShards {
  * Router on the default server; shards there too (from the test template) unless `places` says
  * where (then each is created and migrated there).
  */
-export async function testShards(label: string, count: number, places?: { host: string; port: number }[]): Promise<TestShards> {
+export async function testShards(label: string, count: number, places?: { host: string; port: number }[],
+  /** Makes the shard databases (created and migrated) before the formation is set up. */
+  prepare?: (shards: Place[]) => Promise<void>): Promise<TestShards> {
   const base = dbSettings();
   const tag = `pgbank_t_${label}_${randomBytes(3).toString('hex')}`;
   const router: Place = { host: base.host, port: base.port, database: `${tag}_router` };
@@ -35,7 +37,8 @@ export async function testShards(label: string, count: number, places?: { host: 
     await down(router, shards);
   };
   try {
-    await up({ router, shards }, { template });
+    await prepare?.(shards);
+    await up({ router, shards }, { template, migrate: !prepare });
   } catch (err) {
     await stop().catch(() => {});
     throw err;
