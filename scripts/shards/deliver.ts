@@ -50,9 +50,10 @@ export class Deliverer {
     if (!pending.length) return 0;
     const byShard = new Map<number, Pending[]>();
     for (const p of pending) byShard.set(p.to_shard, [...(byShard.get(p.to_shard) ?? []), p]);
+    // The payee shards in parallel: each group has its own clearing account, so they never wait on each other.
     let closed = 0;
     let failure: unknown;
-    for (const [to, rows] of byShard) {
+    await Promise.all([...byShard].map(async ([to, rows]) => {
       try {
         const received = await this.pools[to]!<Received[]>`
           select account, request_id, outcome, reason, transaction_id::text
@@ -72,7 +73,7 @@ export class Deliverer {
         failure ??= err;
         this.log(`shard ${from} -> ${to}: ${(err as Error).message}`);
       }
-    }
+    }));
     this.settled += closed;
     if (failure && !closed) throw failure;
     return closed;
