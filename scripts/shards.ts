@@ -101,13 +101,14 @@ function startWorker(router: Place, pidFile: string): void {
 }
 
 function stopWorker(pidFile: string): void {
-  if (!existsSync(pidFile)) return;
+  if (!existsSync(pidFile)) return rmSync(pidFile.replace(/\.pid$/, '.log'), { force: true });
   const pid = Number(readFileSync(pidFile, 'utf8'));
   if (alive(pid)) {
     process.kill(pid, 'SIGTERM');
     console.log(`[shards] delivery worker ${pid} stopped`);
   }
   rmSync(pidFile, { force: true });
+  rmSync(pidFile.replace(/\.pid$/, '.log'), { force: true });
 }
 
 function alive(pid: number): boolean {
