@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs and configures what PostgreSQL lacks for pgbank (idempotent):
 # Debian packages pg_partman, pg_cron, plpgsql_check, pgTAP, pg_auto_failover, pgBackRest (the HA
-# formation, npm run cluster) and docker-compose (the compose
-# validator), then shared_preload_libraries, cron.database_name, max_locks_per_transaction and
+# formation, npm run cluster), docker-compose (the compose
+# validator) and PL/Proxy (the sharded router, npm run shards), then shared_preload_libraries, cron.database_name, max_locks_per_transaction and
 # write-load tuning (shared_buffers, max_wal_size, wal_compression) via ALTER SYSTEM, and a
 # restart of PostgreSQL only when a setting needs one.
 set -euo pipefail
@@ -13,7 +13,8 @@ PGUSER=${PGUSER:-postgres}
 export PGHOST PGPORT PGUSER
 PG_MAJOR=15
 PACKAGES=(postgresql-$PG_MAJOR-partman postgresql-$PG_MAJOR-cron postgresql-$PG_MAJOR-plpgsql-check
-  postgresql-$PG_MAJOR-pgtap docker-compose postgresql-$PG_MAJOR-auto-failover pgbackrest)
+  postgresql-$PG_MAJOR-pgtap docker-compose postgresql-$PG_MAJOR-auto-failover pgbackrest
+  postgresql-$PG_MAJOR-plproxy)
 # One pg_cron scheduler per cluster lives in this database; each pgbank database registers its
 # jobs there with cron.schedule_in_database (see docs/ledger.md, "Schema and partitions").
 CRON_DB=${PGBANK_CRON_DATABASE:-postgres}

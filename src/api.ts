@@ -63,7 +63,11 @@ export interface Account {
   modifiedAt: Date;
 }
 
-export type TransferStatus = 'success' | 'failed';
+/**
+ * Through a sharded router (docs/scaling.md) a transfer to another shard's account is first
+ * 'in_transit'; a repeat of it says 'success' once credited, or 'returned' (reason: why).
+ */
+export type TransferStatus = 'success' | 'failed' | 'in_transit' | 'returned';
 export type FailureReason = 'insufficient_funds' | 'unknown_account' | 'same_account';
 
 export interface TransferResult {

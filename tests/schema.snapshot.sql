@@ -406,6 +406,20 @@ ALTER FUNCTION pgbank.hold(request_id text, from_account uuid, to_account uuid, 
 
 COMMENT ON FUNCTION pgbank.hold(request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval, metadata jsonb) IS 'Reserve amount from one account for another until expires_in passes, idempotent per (from_account, request_id); status held or failed; metadata (a JSON object) is kept with the ledger row';
 
+CREATE FUNCTION pgbank.money_in_transit() RETURNS TABLE(request_id text, from_account uuid, to_account uuid, from_shard integer, to_shard integer, amount numeric, ts timestamp with time zone)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pgbank', 'pg_temp'
+    AS $$
+  SELECT o.request_id, o.account, o.to_account, c.shard_no, o.to_shard, o.amount, o.ts
+    FROM shard_outbox o CROSS JOIN shard_config c
+   WHERE o.status = 'pending'
+   ORDER BY o.id
+$$;
+
+ALTER FUNCTION pgbank.money_in_transit() OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank.money_in_transit() IS 'Cross-shard transfers paid on this shard and not yet credited or returned (empty on a single node)';
+
 CREATE FUNCTION pgbank.post_hold(hold_id uuid, amount numeric DEFAULT NULL::numeric) RETURNS pgbank.hold_result
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pgbank', 'pg_temp'
@@ -697,6 +711,139 @@ $$;
 ALTER FUNCTION pgbank.reverse(request_id text, transaction_id bigint, amount numeric, metadata jsonb) OWNER TO postgres;
 
 COMMENT ON FUNCTION pgbank.reverse(request_id text, transaction_id bigint, amount numeric, metadata jsonb) IS 'Take back all or part of an effective transaction (its receiver pays its sender), linked to it, idempotent per (paying account, request_id); status success or failed (already_reversed, insufficient_funds)';
+
+CREATE FUNCTION pgbank.shard_finish_hold(action text, hold_id uuid, amount numeric DEFAULT NULL::numeric) RETURNS SETOF pgbank.hold_result
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pgbank', 'pg_temp'
+    AS $$
+BEGIN
+  IF hold_id IS NOT NULL AND NOT EXISTS (SELECT FROM holds h WHERE h.id = hold_id) THEN
+    RETURN;  -- another shard's (the router says unknown when none has it)
+  END IF;
+  IF action = 'post' THEN
+    RETURN NEXT pgbank.post_hold(hold_id, amount);
+  ELSIF action = 'void' THEN
+    RETURN NEXT pgbank.void_hold(hold_id);
+  ELSE
+    RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format('shard_finish_hold: action %s must be post or void', pgbank_private.shown(action));
+  END IF;
+END
+$$;
+
+ALTER FUNCTION pgbank.shard_finish_hold(action text, hold_id uuid, amount numeric) OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank.shard_finish_hold(action text, hold_id uuid, amount numeric) IS 'Shard side of the router''s post_hold()/void_hold() (run on all shards): finishes the hold on the shard that has it, no row elsewhere';
+
+CREATE FUNCTION pgbank.shard_hold(request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval) RETURNS pgbank.hold_result
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pgbank', 'pg_temp'
+    AS $$
+BEGIN
+  PERFORM pgbank_private.check_not_clearing('hold', from_account, to_account);
+  IF pgbank_private.remote_shard(to_account) IS NOT NULL THEN
+    RAISE EXCEPTION USING ERRCODE = '0A000',
+      MESSAGE = format('hold: from_account %L and to_account %L are on different shards (%s and %s): holds across shards are not supported',
+                       from_account, to_account, (SELECT c.shard_no FROM shard_config c), pgbank_private.remote_shard(to_account)),
+      HINT = 'use transfer() (delivered through the clearing accounts), or hold between accounts of one shard';
+  END IF;
+  RETURN pgbank.hold(request_id, from_account, to_account, amount, expires_in);
+END
+$$;
+
+ALTER FUNCTION pgbank.shard_hold(request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval) OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank.shard_hold(request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval) IS 'Shard side of the router''s hold(): pgbank.hold() between accounts of this shard; across shards 0A000';
+
+CREATE FUNCTION pgbank.shard_top_up(request_id text, account uuid, amount numeric) RETURNS pgbank.transfer_result
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pgbank', 'pg_temp'
+    AS $$
+BEGIN
+  PERFORM pgbank_private.check_not_clearing('top_up', account);
+  RETURN pgbank.top_up(request_id, account, amount);
+END
+$$;
+
+ALTER FUNCTION pgbank.shard_top_up(request_id text, account uuid, amount numeric) OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank.shard_top_up(request_id text, account uuid, amount numeric) IS 'Shard side of the router''s top_up(): pgbank.top_up(), refusing clearing accounts (22023)';
+
+CREATE FUNCTION pgbank.shard_transfer(request_id text, from_account uuid, to_account uuid, amount numeric) RETURNS pgbank.transfer_result
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pgbank', 'pg_temp'
+    AS $$
+DECLARE
+  peer int := pgbank_private.remote_shard(to_account);
+BEGIN
+  PERFORM pgbank_private.check_not_clearing('transfer', from_account, to_account);
+  IF peer IS NULL THEN
+    RETURN pgbank.transfer(request_id, from_account, to_account, amount);
+  END IF;
+  -- The checks of pgbank.transfer(), in its order (to_account is not NULL here).
+  PERFORM pgbank_private.check_request_id('transfer', request_id);
+  IF from_account IS NULL THEN
+    RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'transfer: from_account must not be NULL';
+  END IF;
+  PERFORM pgbank_private.check_amount('transfer', amount);
+  RETURN pgbank_private.send_to_shard(request_id, from_account, to_account, round(amount, 2), peer);
+END
+$$;
+
+ALTER FUNCTION pgbank.shard_transfer(request_id text, from_account uuid, to_account uuid, amount numeric) OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank.shard_transfer(request_id text, from_account uuid, to_account uuid, amount numeric) IS 'Shard side of the router''s transfer(): local when the payee is on this shard, else debits the payer to a clearing account (in_transit) for delivery';
+
+CREATE FUNCTION pgbank.shard_transfer_batch(request_id text, from_accounts uuid[], to_accounts uuid[], amounts numeric[]) RETURNS SETOF pgbank.transfer_result
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pgbank', 'pg_temp'
+    AS $$
+DECLARE
+  foreign_id uuid;
+BEGIN
+  -- All or nothing needs one transaction: every account on this shard (the world is on all).
+  SELECT a INTO foreign_id FROM unnest(from_accounts || to_accounts) a
+   WHERE pgbank_private.is_clearing(a) OR pgbank_private.remote_shard(a) IS NOT NULL LIMIT 1;
+  IF pgbank_private.is_clearing(foreign_id) THEN
+    PERFORM pgbank_private.check_not_clearing('transfer_batch', foreign_id);
+  ELSIF foreign_id IS NOT NULL THEN
+    RAISE EXCEPTION USING ERRCODE = '0A000',
+      MESSAGE = format('transfer_batch: account %L is on shard %s, not on shard %s with from_accounts[1]: a batch across shards is not supported',
+                       foreign_id, pgbank_private.remote_shard(foreign_id), (SELECT c.shard_no FROM shard_config c)),
+      HINT = 'a batch is all or nothing on one shard; use transfers() for independent transfers across shards';
+  END IF;
+  RETURN QUERY SELECT * FROM pgbank.transfer_batch(request_id, from_accounts, to_accounts, amounts);
+END
+$$;
+
+ALTER FUNCTION pgbank.shard_transfer_batch(request_id text, from_accounts uuid[], to_accounts uuid[], amounts numeric[]) OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank.shard_transfer_batch(request_id text, from_accounts uuid[], to_accounts uuid[], amounts numeric[]) IS 'Shard side of the router''s transfer_batch(): pgbank.transfer_batch() when every account is on this shard; otherwise 0A000';
+
+CREATE FUNCTION pgbank.shard_transfers(request_ids text[], from_accounts uuid[], to_accounts uuid[], amounts numeric[]) RETURNS SETOF pgbank.transfer_result
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pgbank', 'pg_temp'
+    AS $$
+DECLARE
+  foreign_id uuid;
+BEGIN
+  -- Every account of the call on this shard (the world is on all): one transaction, locks in one order.
+  SELECT a INTO foreign_id FROM unnest(from_accounts || to_accounts) a
+   WHERE pgbank_private.is_clearing(a) OR pgbank_private.remote_shard(a) IS NOT NULL LIMIT 1;
+  IF pgbank_private.is_clearing(foreign_id) THEN
+    PERFORM pgbank_private.check_not_clearing('transfers', foreign_id);
+  ELSIF foreign_id IS NOT NULL THEN
+    RAISE EXCEPTION USING ERRCODE = '0A000',
+      MESSAGE = format('transfers: account %L is on shard %s, not on shard %s with from_accounts[1]: transfers() with accounts on several shards is not supported',
+                       foreign_id, pgbank_private.remote_shard(foreign_id), (SELECT c.shard_no FROM shard_config c)),
+      HINT = 'call transfer() for each item whose accounts are on other shards';
+  END IF;
+  RETURN QUERY SELECT * FROM pgbank.transfers(request_ids, from_accounts, to_accounts, amounts);
+END
+$$;
+
+ALTER FUNCTION pgbank.shard_transfers(request_ids text[], from_accounts uuid[], to_accounts uuid[], amounts numeric[]) OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank.shard_transfers(request_ids text[], from_accounts uuid[], to_accounts uuid[], amounts numeric[]) IS 'Shard side of the router''s transfers(): pgbank.transfers() when every account is on this shard; otherwise 0A000';
 
 CREATE FUNCTION pgbank.sum_amount(user_id uuid, ts_start timestamp without time zone, ts_end timestamp without time zone, direction text, OUT sum_amount numeric, OUT response_time_seconds double precision) RETURNS record
     LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -1133,6 +1280,29 @@ ALTER FUNCTION pgbank.verify_balances() OWNER TO postgres;
 
 COMMENT ON FUNCTION pgbank.verify_balances() IS 'Audit: accounts whose balance or held amount differs from their transactions; empty when every balance is exact';
 
+CREATE FUNCTION pgbank.verify_clearing() RETURNS TABLE(shard integer, peer integer, account uuid, stored_balance numeric, expected_balance numeric)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pgbank', 'pg_temp'
+    AS $$
+  -- The clearing account for peer p holds what was paid here for p (not returned) minus what p's
+  -- payers had credited here.
+  SELECT c.shard_no, p.peer, u.id, u.balance,
+         coalesce((SELECT sum(o.amount) FROM shard_outbox o WHERE o.to_shard = p.peer AND o.status <> 'returned'), 0)
+       - coalesce((SELECT sum(b.amount) FROM shard_inbox b WHERE b.from_shard = p.peer AND b.outcome = 'credited'), 0)
+    FROM shard_config c
+   CROSS JOIN generate_series(0, c.shard_count - 1) AS p (peer)
+    LEFT JOIN users u ON u.id = pgbank_private.clearing_account(p.peer)
+   WHERE p.peer <> c.shard_no
+     AND u.balance IS DISTINCT FROM
+         coalesce((SELECT sum(o.amount) FROM shard_outbox o WHERE o.to_shard = p.peer AND o.status <> 'returned'), 0)
+       - coalesce((SELECT sum(b.amount) FROM shard_inbox b WHERE b.from_shard = p.peer AND b.outcome = 'credited'), 0)
+   ORDER BY 2
+$$;
+
+ALTER FUNCTION pgbank.verify_clearing() OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank.verify_clearing() IS 'Audit: clearing accounts whose balance is not (paid here for the peer, not returned) - (credited here from the peer); empty when all is well';
+
 CREATE FUNCTION pgbank.void_hold(hold_id uuid) RETURNS pgbank.hold_result
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pgbank', 'pg_temp'
@@ -1363,6 +1533,25 @@ ALTER FUNCTION pgbank_private.check_metadata(caller text, metadata jsonb, what t
 
 COMMENT ON FUNCTION pgbank_private.check_metadata(caller text, metadata jsonb, what text) IS 'Helper: raises 22023 unless the metadata is NULL or a JSON object of at most 4,096 bytes as text';
 
+CREATE FUNCTION pgbank_private.check_not_clearing(caller text, VARIADIC ids uuid[]) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE
+    AS $$
+DECLARE
+  id uuid;
+BEGIN
+  FOREACH id IN ARRAY ids LOOP
+    IF pgbank_private.is_clearing(id) THEN
+      RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format('%s: account %L is a clearing account', caller, id),
+        HINT = 'ids ffffffff-ffff-ffff-ffff-… are reserved for the money in transit between shards';
+    END IF;
+  END LOOP;
+END
+$$;
+
+ALTER FUNCTION pgbank_private.check_not_clearing(caller text, VARIADIC ids uuid[]) OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank_private.check_not_clearing(caller text, VARIADIC ids uuid[]) IS 'Helper: raises 22023 when one of the ids is reserved for clearing accounts';
+
 CREATE FUNCTION pgbank_private.check_request_id(caller text, request_id text) RETURNS void
     LANGUAGE plpgsql IMMUTABLE
     AS $$
@@ -1379,6 +1568,14 @@ $$;
 ALTER FUNCTION pgbank_private.check_request_id(caller text, request_id text) OWNER TO postgres;
 
 COMMENT ON FUNCTION pgbank_private.check_request_id(caller text, request_id text) IS 'Helper: raises 22004/22023 for a NULL, empty or over-long request id';
+
+CREATE FUNCTION pgbank_private.clearing_account(peer integer) RETURNS uuid
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT ('ffffffff-ffff-ffff-ffff-' || lpad(to_hex(peer), 12, '0'))::uuid $$;
+
+ALTER FUNCTION pgbank_private.clearing_account(peer integer) OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank_private.clearing_account(peer integer) IS 'Helper: id of the clearing account that holds money in transit between this shard and shard peer';
 
 CREATE PROCEDURE pgbank_private.expire_holds(IN max_holds integer DEFAULT 10000)
     LANGUAGE plpgsql
@@ -1626,6 +1823,14 @@ $$;
 ALTER FUNCTION pgbank_private.insert_history(n integer, lo timestamp with time zone, hi timestamp with time zone) OWNER TO postgres;
 
 COMMENT ON FUNCTION pgbank_private.insert_history(n integer, lo timestamp with time zone, hi timestamp with time zone) IS 'Seeding: n random effective transactions in [lo, hi) among existing users, with their balances and monthly totals';
+
+CREATE FUNCTION pgbank_private.is_clearing(id uuid) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT id >= 'ffffffff-ffff-ffff-ffff-000000000000'::uuid $$;
+
+ALTER FUNCTION pgbank_private.is_clearing(id uuid) OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank_private.is_clearing(id uuid) IS 'Helper: true for ids reserved for clearing accounts (ffffffff-ffff-ffff-ffff-…), which no API call may name';
 
 CREATE FUNCTION pgbank_private.lock_accounts(a uuid, b uuid) RETURNS void
     LANGUAGE plpgsql
@@ -1924,6 +2129,19 @@ ALTER FUNCTION pgbank_private.provider_totals_verify() OWNER TO postgres;
 
 COMMENT ON FUNCTION pgbank_private.provider_totals_verify() IS 'Providers whose kept totals differ from their history (a full scan); empty when every total is exact';
 
+CREATE FUNCTION pgbank_private.remote_shard(id uuid) RETURNS integer
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+  -- NULL on a single node (no shard_config row), for the world account (every shard has it) and for NULL.
+  SELECT x.owner
+    FROM (SELECT hashtext(id::text) & (c.shard_count - 1) AS owner, c.shard_no FROM pgbank.shard_config c) x
+   WHERE x.owner <> x.shard_no AND id <> pgbank_private.world()
+$$;
+
+ALTER FUNCTION pgbank_private.remote_shard(id uuid) OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank_private.remote_shard(id uuid) IS 'Helper: number of the shard owning account id (hashtext(id::text) & (shard_count - 1)) when it is another shard; NULL when this one owns it';
+
 CREATE FUNCTION pgbank_private.replay_one(kind text, account uuid, request_id text, to_account uuid, amount numeric, expires_in interval) RETURNS pgbank.hold_result
     LANGUAGE plpgsql STABLE
     AS $$  -- names are schema-qualified: no SET search_path, which costs every call
@@ -2063,6 +2281,224 @@ $$;
 ALTER FUNCTION pgbank_private.run_maintenance() OWNER TO postgres;
 
 COMMENT ON FUNCTION pgbank_private.run_maintenance() IS 'pg_cron job: creates the future daily partitions of pgbank.transactions (pg_partman)';
+
+CREATE FUNCTION pgbank_private.send_to_shard(request_id text, from_account uuid, to_account uuid, amount numeric, peer integer) RETURNS pgbank.transfer_result
+    LANGUAGE plpgsql
+    SET search_path TO 'pgbank', 'pg_temp'
+    AS $$
+DECLARE
+  payer_id uuid;
+  room     numeric;  -- balance - held - lower limit (NULL: no limit)
+  reason   text;
+  req      requests;
+  tx_id    bigint;
+  tx_ts    timestamptz := now();
+BEGIN
+  IF from_account = pgbank_private.world() THEN  -- as transfer_one says it
+    RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format('transfer: from_account %L is the world account', from_account),
+      HINT = 'money from outside comes in by top_up';
+  END IF;
+  -- The payer first, then (by the trigger) the clearing account, whose id is greater than any
+  -- account's: the same global order as every other lock on a shard.
+  SELECT u.id, u.balance - u.held - u.lower_limit INTO payer_id, room FROM users u WHERE u.id = from_account FOR UPDATE;
+  IF payer_id IS NULL THEN  -- no row to queue on: repeats queue on the request's key
+    PERFORM pg_advisory_xact_lock(hashtextextended(from_account::text || '/' || request_id, 0));
+  END IF;
+  reason := CASE WHEN payer_id IS NULL THEN 'unknown_account' WHEN room < amount THEN 'insufficient_funds' END;
+  tx_id := nextval('pgbank.transactions_id_seq');
+
+  INSERT INTO requests (account, request_id, kind, to_accounts, amounts, status, reason, transaction_ids, ts)
+  VALUES (from_account, request_id, 'transfer', ARRAY[to_account], ARRAY[amount],
+          CASE WHEN reason IS NULL THEN 'success' ELSE 'failed' END, reason, ARRAY[tx_id], tx_ts)
+  ON CONFLICT ON CONSTRAINT requests_pkey DO NOTHING;
+  IF NOT FOUND THEN  -- a repeat: its first outcome, with where the money is now
+    SELECT * INTO req FROM requests r WHERE r.account = from_account AND r.request_id = send_to_shard.request_id;
+    PERFORM pgbank_private.replay_request(req, 'transfer', ARRAY[to_account], ARRAY[amount], NULL);
+    RETURN pgbank_private.shard_request_outcome(req);
+  END IF;
+
+  -- A failed attempt is recorded naming the payee, as on one node; money moves to the clearing account.
+  INSERT INTO transactions (id, ts, sender, receiver, amount, status, reason)
+  VALUES (tx_id, tx_ts, from_account, CASE WHEN reason IS NULL THEN pgbank_private.clearing_account(peer) ELSE to_account END,
+          amount, CASE WHEN reason IS NULL THEN 'success' ELSE 'failed' END, reason);
+  IF reason IS NULL THEN
+    INSERT INTO shard_outbox (account, request_id, to_account, to_shard, amount, transaction_id, ts)
+    VALUES (from_account, request_id, to_account, peer, amount, tx_id, tx_ts);
+  END IF;
+  RETURN (request_id, CASE WHEN reason IS NULL THEN 'in_transit' ELSE 'failed' END, reason, tx_id, tx_ts,
+          from_account, to_account, amount, false)::transfer_result;
+END
+$$;
+
+ALTER FUNCTION pgbank_private.send_to_shard(request_id text, from_account uuid, to_account uuid, amount numeric, peer integer) OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank_private.send_to_shard(request_id text, from_account uuid, to_account uuid, amount numeric, peer integer) IS 'Helper: the payer leg of a cross-shard transfer (payer -> clearing account of shard peer, outbox row), idempotent per (payer, request_id); status in_transit or failed';
+
+CREATE FUNCTION pgbank_private.shard_configure(shard_no integer, shard_count integer) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pgbank', 'pg_temp'
+    AS $$
+DECLARE
+  c shard_config;
+BEGIN
+  IF shard_count IS NULL OR shard_no IS NULL OR shard_count NOT BETWEEN 1 AND 1024 OR shard_count & (shard_count - 1) <> 0
+     OR shard_no NOT BETWEEN 0 AND shard_count - 1 THEN
+    RAISE EXCEPTION USING ERRCODE = '22023',
+      MESSAGE = format('shard_configure: shard %s of %s: the count must be a power of two up to 1024, the number 0 to count - 1',
+                       coalesce(shard_no::text, 'NULL'), coalesce(shard_count::text, 'NULL'));
+  END IF;
+  SELECT * INTO c FROM shard_config;
+  IF FOUND AND (c.shard_no, c.shard_count) IS DISTINCT FROM (shard_no, shard_count) THEN
+    RAISE EXCEPTION USING ERRCODE = '55000',
+      MESSAGE = format('shard_configure: this database is already shard %s of %s, not %s of %s', c.shard_no, c.shard_count, shard_no, shard_count),
+      HINT = 'adding shards moves accounts: see docs/scaling.md';
+  END IF;
+  INSERT INTO shard_config (shard_no, shard_count) VALUES (shard_no, shard_count) ON CONFLICT DO NOTHING;
+  -- Clearing accounts have no lower limit: the one for a peer goes below 0 by what that peer sent here.
+  INSERT INTO users (id, name, lower_limit)
+  SELECT pgbank_private.clearing_account(p), format('clearing: shard %s', p), NULL
+    FROM generate_series(0, shard_count - 1) p
+   WHERE p <> shard_no
+  ON CONFLICT (id) DO NOTHING;
+END
+$$;
+
+ALTER FUNCTION pgbank_private.shard_configure(shard_no integer, shard_count integer) OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank_private.shard_configure(shard_no integer, shard_count integer) IS 'Helper (npm run shards): makes this database shard shard_no of shard_count, with a clearing account per peer; idempotent';
+
+CREATE FUNCTION pgbank_private.shard_outbox_pending(max_rows integer DEFAULT 500) RETURNS TABLE(id bigint, account uuid, request_id text, to_account uuid, to_shard integer, amount numeric, ts timestamp with time zone)
+    LANGUAGE sql STABLE
+    AS $$
+  SELECT o.id, o.account, o.request_id, o.to_account, o.to_shard, o.amount, o.ts
+    FROM pgbank.shard_outbox o
+   WHERE o.status = 'pending'
+   ORDER BY o.id
+   LIMIT max_rows
+$$;
+
+ALTER FUNCTION pgbank_private.shard_outbox_pending(max_rows integer) OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank_private.shard_outbox_pending(max_rows integer) IS 'Helper (delivery): up to max_rows pending cross-shard transfers paid on this shard, oldest first';
+
+CREATE FUNCTION pgbank_private.shard_receive(from_shard integer, accounts uuid[], request_ids text[], to_accounts uuid[], amounts numeric[]) RETURNS TABLE(account uuid, request_id text, outcome text, reason text, transaction_id bigint)
+    LANGUAGE plpgsql
+    SET search_path TO 'pgbank', 'pg_temp'
+    AS $$
+DECLARE
+  clearing uuid := pgbank_private.clearing_account(from_shard);
+  item     record;
+  got      shard_inbox;
+  balance  numeric;
+  tx_id    bigint;
+BEGIN
+  IF NOT EXISTS (SELECT FROM shard_config c WHERE c.shard_no <> from_shard AND from_shard BETWEEN 0 AND c.shard_count - 1) THEN
+    RAISE EXCEPTION USING ERRCODE = '55000', MESSAGE = format('shard_receive: this database is no shard that shard %s may pay', from_shard);
+  END IF;
+  -- Every payee first, in id order, then (by the trigger, at the first credit) the clearing
+  -- account, whose id is the greatest: the global order, so no deadlock with transfers here.
+  PERFORM FROM users u
+    WHERE u.id = ANY (to_accounts) AND u.id <> pgbank_private.world() AND NOT pgbank_private.is_clearing(u.id)
+    ORDER BY u.id FOR UPDATE;
+  FOR item IN SELECT x.account, x.request_id, x.to_account, x.amount
+                FROM unnest(accounts, request_ids, to_accounts, amounts) AS x (account, request_id, to_account, amount)
+               ORDER BY x.to_account LOOP
+    SELECT * INTO got FROM shard_inbox b WHERE b.account = item.account AND b.request_id = item.request_id;
+    IF NOT FOUND THEN
+      SELECT u.balance INTO balance FROM users u
+       WHERE u.id = item.to_account AND u.id <> pgbank_private.world() AND NOT pgbank_private.is_clearing(u.id);
+      reason := CASE WHEN NOT FOUND THEN 'unknown_account'
+                     WHEN balance > pgbank_private.max_balance() - item.amount THEN 'balance_limit' END;
+      tx_id := CASE WHEN reason IS NULL THEN nextval('pgbank.transactions_id_seq') END;
+      INSERT INTO shard_inbox AS b (account, request_id, from_shard, to_account, amount, outcome, reason, transaction_id)
+      VALUES (item.account, item.request_id, from_shard, item.to_account, item.amount,
+              CASE WHEN reason IS NULL THEN 'credited' ELSE 'returned' END, reason, tx_id)
+      ON CONFLICT ON CONSTRAINT shard_inbox_pkey DO NOTHING
+      RETURNING b.* INTO got;
+      IF got.account IS NULL THEN  -- another delivery of the same request got there first
+        SELECT * INTO got FROM shard_inbox b WHERE b.account = item.account AND b.request_id = item.request_id;
+      ELSIF reason IS NULL THEN
+        INSERT INTO transactions (id, ts, sender, receiver, amount, status)
+        VALUES (tx_id, got.ts, clearing, item.to_account, item.amount, 'success');
+      END IF;
+    END IF;
+    account := got.account;
+    request_id := got.request_id;
+    outcome := got.outcome;
+    reason := got.reason;
+    transaction_id := got.transaction_id;
+    RETURN NEXT;
+  END LOOP;
+END
+$$;
+
+ALTER FUNCTION pgbank_private.shard_receive(from_shard integer, accounts uuid[], request_ids text[], to_accounts uuid[], amounts numeric[]) OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank_private.shard_receive(from_shard integer, accounts uuid[], request_ids text[], to_accounts uuid[], amounts numeric[]) IS 'Helper (delivery): credits transfers sent by shard from_shard (its clearing account -> payee) or returns them (unknown payee), idempotent per (payer, request_id)';
+
+CREATE FUNCTION pgbank_private.shard_request_outcome(req pgbank.requests) RETURNS pgbank.transfer_result
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pgbank', 'pg_temp'
+    AS $$
+DECLARE
+  r pgbank.hold_result := pgbank_private.request_outcome(req);
+  o shard_outbox;
+BEGIN
+  SELECT * INTO o FROM shard_outbox x WHERE x.account = req.account AND x.request_id = req.request_id;
+  IF FOUND THEN
+    r.status := CASE o.status WHEN 'pending' THEN 'in_transit' WHEN 'delivered' THEN 'success' ELSE 'returned' END;
+    r.reason := o.reason;
+  END IF;
+  RETURN (r.request_id, r.status, r.reason, r.transaction_id, r.ts, r.from_account, r.to_account, r.amount, r.replayed)::transfer_result;
+END
+$$;
+
+ALTER FUNCTION pgbank_private.shard_request_outcome(req pgbank.requests) OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank_private.shard_request_outcome(req pgbank.requests) IS 'Helper: a repeated request''s outcome; for a cross-shard transfer its state now (in_transit, success once credited, returned with the reason)';
+
+CREATE FUNCTION pgbank_private.shard_settle(ids bigint[], outcomes text[], reasons text[], credit_ids bigint[]) RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path TO 'pgbank', 'pg_temp'
+    AS $$
+DECLARE
+  item    record;
+  tx_id   bigint;
+  settled int := 0;
+BEGIN
+  -- Payers of returned transfers first, in id order; then the outbox rows; the clearing accounts
+  -- (greatest ids) last, by the trigger.
+  PERFORM FROM users u
+    WHERE u.id IN (SELECT o.account FROM shard_outbox o JOIN unnest(ids, outcomes) AS x (id, outcome) ON o.id = x.id
+                    WHERE x.outcome = 'returned' AND o.status = 'pending')
+    ORDER BY u.id FOR UPDATE;
+  FOR item IN SELECT o.id, o.account, o.to_shard, o.amount, x.outcome, x.reason, x.credit_id
+                FROM shard_outbox o JOIN unnest(ids, outcomes, reasons, credit_ids) AS x (id, outcome, reason, credit_id) ON o.id = x.id
+               WHERE o.status = 'pending'
+               ORDER BY o.id
+                 FOR UPDATE OF o LOOP
+    CONTINUE WHEN item.outcome IS NULL;
+    IF item.outcome = 'credited' THEN
+      UPDATE shard_outbox o SET status = 'delivered', credit_transaction_id = item.credit_id, finished_at = now()
+       WHERE o.id = item.id AND o.status = 'pending';
+    ELSIF item.outcome = 'returned' THEN
+      tx_id := nextval('pgbank.transactions_id_seq');
+      INSERT INTO transactions (id, ts, sender, receiver, amount, status)
+      VALUES (tx_id, now(), pgbank_private.clearing_account(item.to_shard), item.account, item.amount, 'success');
+      UPDATE shard_outbox o SET status = 'returned', reason = item.reason, return_transaction_id = tx_id, finished_at = now()
+       WHERE o.id = item.id AND o.status = 'pending';
+    ELSE
+      RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format('shard_settle: unknown outcome %L for outbox row %s', item.outcome, item.id);
+    END IF;
+    IF FOUND THEN settled := settled + 1; END IF;
+  END LOOP;
+  RETURN settled;
+END
+$$;
+
+ALTER FUNCTION pgbank_private.shard_settle(ids bigint[], outcomes text[], reasons text[], credit_ids bigint[]) OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank_private.shard_settle(ids bigint[], outcomes text[], reasons text[], credit_ids bigint[]) IS 'Helper (delivery): marks outbox rows delivered, or returns their money to the payer (recorded), once; returns how many it closed';
 
 CREATE FUNCTION pgbank_private.shown(value text) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -2336,6 +2772,67 @@ ALTER TABLE pgbank.reversals OWNER TO postgres;
 
 COMMENT ON TABLE pgbank.reversals IS 'Per reversed transaction: the sum of its effective reversals (never more than its amount) and their ids';
 
+CREATE TABLE pgbank.shard_config (
+    only_row boolean DEFAULT true NOT NULL,
+    shard_no integer NOT NULL,
+    shard_count integer NOT NULL,
+    configured_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT shard_config_number CHECK (((shard_no >= 0) AND (shard_no < shard_count))),
+    CONSTRAINT shard_config_only_row_check CHECK (only_row),
+    CONSTRAINT shard_config_power_of_two CHECK ((((shard_count >= 1) AND (shard_count <= 1024)) AND ((shard_count & (shard_count - 1)) = 0)))
+);
+
+ALTER TABLE pgbank.shard_config OWNER TO postgres;
+
+COMMENT ON TABLE pgbank.shard_config IS 'This database as a shard: its number and the shard count (a power of two); no row on a single node';
+
+CREATE TABLE pgbank.shard_inbox (
+    account uuid NOT NULL,
+    request_id pgbank.request_key NOT NULL,
+    from_shard integer NOT NULL,
+    to_account uuid NOT NULL,
+    amount pgbank.amount NOT NULL,
+    outcome text NOT NULL,
+    reason text,
+    transaction_id bigint,
+    ts timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT shard_inbox_outcome_check CHECK ((outcome = ANY (ARRAY['credited'::text, 'returned'::text])))
+);
+
+ALTER TABLE pgbank.shard_inbox OWNER TO postgres;
+
+COMMENT ON TABLE pgbank.shard_inbox IS 'Cross-shard transfers received by this shard, once per original (payer, request_id): credited or returned';
+
+CREATE TABLE pgbank.shard_outbox (
+    id bigint NOT NULL,
+    account uuid NOT NULL,
+    request_id pgbank.request_key NOT NULL,
+    to_account uuid NOT NULL,
+    to_shard integer NOT NULL,
+    amount pgbank.amount NOT NULL,
+    transaction_id bigint NOT NULL,
+    ts timestamp with time zone NOT NULL,
+    status text DEFAULT 'pending'::text NOT NULL,
+    reason text,
+    credit_transaction_id bigint,
+    return_transaction_id bigint,
+    finished_at timestamp with time zone,
+    CONSTRAINT shard_outbox_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'delivered'::text, 'returned'::text])))
+);
+
+ALTER TABLE pgbank.shard_outbox OWNER TO postgres;
+
+COMMENT ON TABLE pgbank.shard_outbox IS 'Cross-shard transfers paid on this shard (payer -> clearing account of the payee''s shard), pending until credited there or returned';
+
+ALTER TABLE pgbank.shard_outbox ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME pgbank.shard_outbox_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
 ALTER TABLE pgbank.transactions ALTER COLUMN id ADD GENERATED BY DEFAULT AS IDENTITY (
     SEQUENCE NAME pgbank.transactions_id_seq
     START WITH 1
@@ -2413,6 +2910,18 @@ ALTER TABLE ONLY pgbank.requests
 ALTER TABLE ONLY pgbank.reversals
     ADD CONSTRAINT reversals_pkey PRIMARY KEY (transaction_id);
 
+ALTER TABLE ONLY pgbank.shard_config
+    ADD CONSTRAINT shard_config_pkey PRIMARY KEY (only_row);
+
+ALTER TABLE ONLY pgbank.shard_inbox
+    ADD CONSTRAINT shard_inbox_pkey PRIMARY KEY (account, request_id);
+
+ALTER TABLE ONLY pgbank.shard_outbox
+    ADD CONSTRAINT shard_outbox_account_request_id_key UNIQUE (account, request_id);
+
+ALTER TABLE ONLY pgbank.shard_outbox
+    ADD CONSTRAINT shard_outbox_pkey PRIMARY KEY (id);
+
 ALTER TABLE ONLY pgbank.transactions
     ADD CONSTRAINT transactions_pkey PRIMARY KEY (sender, ts, id);
 
@@ -2432,6 +2941,8 @@ CREATE INDEX historical_transactions_provider_id_idx ON pgbank.historical_transa
 CREATE INDEX holds_due_idx ON pgbank.holds USING btree (expires_at) WHERE (status = 'held'::text);
 
 CREATE INDEX holds_id_idx ON pgbank.holds USING btree (id);
+
+CREATE INDEX shard_outbox_pending_idx ON pgbank.shard_outbox USING btree (id) WHERE (status = 'pending'::text);
 
 CREATE INDEX transactions_id_brin ON ONLY pgbank.transactions USING brin (id) WITH (pages_per_range='16');
 
@@ -2484,6 +2995,9 @@ GRANT ALL ON FUNCTION pgbank.history(account uuid, from_ts timestamp with time z
 REVOKE ALL ON FUNCTION pgbank.hold(request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval, metadata jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgbank.hold(request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval, metadata jsonb) TO pgbank_app;
 
+REVOKE ALL ON FUNCTION pgbank.money_in_transit() FROM PUBLIC;
+GRANT ALL ON FUNCTION pgbank.money_in_transit() TO pgbank_app;
+
 REVOKE ALL ON FUNCTION pgbank.post_hold(hold_id uuid, amount numeric) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgbank.post_hold(hold_id uuid, amount numeric) TO pgbank_app;
 
@@ -2498,6 +3012,24 @@ GRANT ALL ON FUNCTION pgbank.provider_record_transactions(message_ids text[], pr
 
 REVOKE ALL ON FUNCTION pgbank.reverse(request_id text, transaction_id bigint, amount numeric, metadata jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgbank.reverse(request_id text, transaction_id bigint, amount numeric, metadata jsonb) TO pgbank_app;
+
+REVOKE ALL ON FUNCTION pgbank.shard_finish_hold(action text, hold_id uuid, amount numeric) FROM PUBLIC;
+GRANT ALL ON FUNCTION pgbank.shard_finish_hold(action text, hold_id uuid, amount numeric) TO pgbank_app;
+
+REVOKE ALL ON FUNCTION pgbank.shard_hold(request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval) FROM PUBLIC;
+GRANT ALL ON FUNCTION pgbank.shard_hold(request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval) TO pgbank_app;
+
+REVOKE ALL ON FUNCTION pgbank.shard_top_up(request_id text, account uuid, amount numeric) FROM PUBLIC;
+GRANT ALL ON FUNCTION pgbank.shard_top_up(request_id text, account uuid, amount numeric) TO pgbank_app;
+
+REVOKE ALL ON FUNCTION pgbank.shard_transfer(request_id text, from_account uuid, to_account uuid, amount numeric) FROM PUBLIC;
+GRANT ALL ON FUNCTION pgbank.shard_transfer(request_id text, from_account uuid, to_account uuid, amount numeric) TO pgbank_app;
+
+REVOKE ALL ON FUNCTION pgbank.shard_transfer_batch(request_id text, from_accounts uuid[], to_accounts uuid[], amounts numeric[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION pgbank.shard_transfer_batch(request_id text, from_accounts uuid[], to_accounts uuid[], amounts numeric[]) TO pgbank_app;
+
+REVOKE ALL ON FUNCTION pgbank.shard_transfers(request_ids text[], from_accounts uuid[], to_accounts uuid[], amounts numeric[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION pgbank.shard_transfers(request_ids text[], from_accounts uuid[], to_accounts uuid[], amounts numeric[]) TO pgbank_app;
 
 REVOKE ALL ON FUNCTION pgbank.sum_amount(user_id uuid, ts_start timestamp without time zone, ts_end timestamp without time zone, direction text, OUT sum_amount numeric, OUT response_time_seconds double precision) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgbank.sum_amount(user_id uuid, ts_start timestamp without time zone, ts_end timestamp without time zone, direction text, OUT sum_amount numeric, OUT response_time_seconds double precision) TO pgbank_app;
@@ -2517,6 +3049,9 @@ GRANT ALL ON FUNCTION pgbank.transfers(request_ids text[], from_accounts uuid[],
 REVOKE ALL ON FUNCTION pgbank.verify_balances() FROM PUBLIC;
 GRANT ALL ON FUNCTION pgbank.verify_balances() TO pgbank_app;
 
+REVOKE ALL ON FUNCTION pgbank.verify_clearing() FROM PUBLIC;
+GRANT ALL ON FUNCTION pgbank.verify_clearing() TO pgbank_app;
+
 REVOKE ALL ON FUNCTION pgbank.void_hold(hold_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgbank.void_hold(hold_id uuid) TO pgbank_app;
 
@@ -2534,7 +3069,11 @@ REVOKE ALL ON FUNCTION pgbank_private.check_item_arrays(caller text, names text,
 
 REVOKE ALL ON FUNCTION pgbank_private.check_metadata(caller text, metadata jsonb, what text) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION pgbank_private.check_not_clearing(caller text, VARIADIC ids uuid[]) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION pgbank_private.check_request_id(caller text, request_id text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION pgbank_private.clearing_account(peer integer) FROM PUBLIC;
 
 REVOKE ALL ON PROCEDURE pgbank_private.expire_holds(IN max_holds integer) FROM PUBLIC;
 
@@ -2547,6 +3086,8 @@ REVOKE ALL ON FUNCTION pgbank_private.history_cursor(ts timestamp with time zone
 REVOKE ALL ON FUNCTION pgbank_private.history_position(cursor text, OUT ts timestamp with time zone, OUT id bigint) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.insert_history(n integer, lo timestamp with time zone, hi timestamp with time zone) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION pgbank_private.is_clearing(id uuid) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.lock_accounts(a uuid, b uuid) FROM PUBLIC;
 
@@ -2572,6 +3113,8 @@ REVOKE ALL ON FUNCTION pgbank_private.provider_totals_add() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.provider_totals_verify() FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION pgbank_private.remote_shard(id uuid) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION pgbank_private.replay_one(kind text, account uuid, request_id text, to_account uuid, amount numeric, expires_in interval) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.replay_request(req pgbank.requests, kind text, to_accounts uuid[], amounts numeric[], expires_in interval, from_accounts uuid[]) FROM PUBLIC;
@@ -2581,6 +3124,18 @@ REVOKE ALL ON FUNCTION pgbank_private.request_outcome(req pgbank.requests, repla
 REVOKE ALL ON FUNCTION pgbank_private.rollup_transaction() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.run_maintenance() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION pgbank_private.send_to_shard(request_id text, from_account uuid, to_account uuid, amount numeric, peer integer) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION pgbank_private.shard_configure(shard_no integer, shard_count integer) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION pgbank_private.shard_outbox_pending(max_rows integer) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION pgbank_private.shard_receive(from_shard integer, accounts uuid[], request_ids text[], to_accounts uuid[], amounts numeric[]) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION pgbank_private.shard_request_outcome(req pgbank.requests) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION pgbank_private.shard_settle(ids bigint[], outcomes text[], reasons text[], credit_ids bigint[]) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.shown(value text) FROM PUBLIC;
 

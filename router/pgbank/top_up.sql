@@ -1,0 +1,14 @@
+-- Router: top_up() on the account's shard
+CREATE OR REPLACE FUNCTION pgbank.top_up(request_id text, account uuid, amount numeric)
+RETURNS pgbank.transfer_result
+LANGUAGE plproxy
+SECURITY DEFINER
+AS $$
+  CLUSTER 'pgbank_shards';
+  RUN ON pgbank_router.route(account);
+  TARGET pgbank.shard_top_up;
+$$;
+COMMENT ON FUNCTION pgbank.top_up(text, uuid, numeric) IS
+  'Router: top_up() on the account''s shard';
+REVOKE ALL ON FUNCTION pgbank.top_up(text, uuid, numeric) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgbank.top_up(text, uuid, numeric) TO pgbank_app;

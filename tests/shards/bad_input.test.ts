@@ -1,0 +1,179 @@
+// Bad input and unknown accounts through the router give what a single node gives: the same
+// SQLSTATE, the single node's message inside the router's (PL/Proxy prefixes the function and the
+// shard), the same business outcomes. Then the documented differences, and least privilege.
+import { randomUUID } from 'node:crypto';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { connect, type Sql } from '../../src/db.ts';
+import { testDatabase, type TestDatabase } from '../helpers/db.ts';
+import { testShards, type TestShards } from '../helpers/shards.ts';
+
+let single: TestDatabase;
+let t: TestShards;
+let one: Sql;      // the single node, as pgbank_app
+let router: Sql;   // the router, as pgbank_app
+test.before(async () => {
+  [single, t] = await Promise.all([testDatabase('shards_bad_single'), testShards('shards_bad', 2)]);
+  one = connect({ ...single.settings, user: 'pgbank_app', max: 1, name: 'pgbank-test-shards-bad' });
+  router = connect({ host: t.router.host, port: t.router.port, database: t.router.database, user: 'pgbank_app', max: 1, name: 'pgbank-test-shards-bad' });
+});
+test.after(async () => {
+  await Promise.all([one?.end(), router?.end()]);
+  await Promise.all([single?.drop(), t?.down()]);
+});
+
+const WORLD = '00000000-0000-0000-0000-000000000000';
+type Outcome = { code: string; message: string } | { rows: unknown[] };
+
+async function call(sql: Sql, text: string, params: unknown[]): Promise<Outcome> {
+  try {
+    const rows = await sql.unsafe(text, params as never[]);
+    // What may differ between databases: ids, times, versions drawn by each.
+    return { rows: rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) =>
+      !['transaction_id', 'ts', 'hold_id', 'created_at', 'modified_at', 'expires_at', 'response_time_seconds', 'version'].includes(k)))) };
+  } catch (err) {
+    const e = err as { code?: string; message: string };
+    return { code: e.code ?? 'no code', message: e.message };
+  }
+}
+
+/** Accounts on chosen shards of the router (its hash), also made on the single node. */
+async function accountOn(shard: number, name: string, money = '100.00'): Promise<string> {
+  const admin = t.routerPool(1);
+  for (;;) {
+    const id = randomUUID();
+    const [r] = await admin<{ s: number }[]>`select pgbank_router.route(${id}::uuid) & 1 as s`;
+    if (r!.s !== shard) continue;
+    for (const sql of [one, router]) {
+      await sql`select pgbank.create_account(${name}, 0, ${id}::uuid)`;
+      await sql`select pgbank.top_up('open', ${id}::uuid, ${money}::numeric)`;
+    }
+    return id;
+  }
+}
+
+test('bad input and unknown accounts: the same SQLSTATE (and message) as one node', async () => {
+  const a = await accountOn(0, 'A');
+  const b = await accountOn(0, 'B');
+  const c = await accountOn(1, 'C');
+  let u = randomUUID();  // unknown, on A's shard (so known at once to be unknown)
+  while ((await t.routerPool(1)<{ s: number }[]>`select pgbank_router.route(${u}::uuid) & 1 as s`)[0]!.s !== 0) u = randomUUID();
+  const cases: [string, unknown[]][] = [
+    ['select * from pgbank.get_account($1::uuid)', [null]],
+    ['select * from pgbank.get_account($1::uuid)', ['not-a-uuid']],
+    ['select * from pgbank.get_account($1::uuid)', [u]],
+    ['select * from pgbank.create_account($1)', [null]],
+    ['select * from pgbank.create_account($1)', ['   ']],
+    ['select * from pgbank.create_account($1, $2::numeric)', ['x', '1']],
+    ['select * from pgbank.create_account($1, 0, $2::uuid)', ['x', a]],
+    ['select * from pgbank.create_account($1, 0, $2::uuid)', ['x', WORLD]],
+    ['select * from pgbank.top_up($1, $2::uuid, $3::numeric)', ['r1', a, '0']],
+    ['select * from pgbank.top_up($1, $2::uuid, $3::numeric)', ['r1', a, '-1']],
+    ['select * from pgbank.top_up($1, $2::uuid, $3::numeric)', ['r1', a, 'NaN']],
+    ['select * from pgbank.top_up($1, $2::uuid, $3::numeric)', ['r1', a, '1.001']],
+    ['select * from pgbank.top_up($1, $2::uuid, $3::numeric)', ['r1', a, null]],
+    ['select * from pgbank.top_up($1, $2::uuid, $3::numeric)', ['', a, '1']],
+    ['select * from pgbank.top_up($1, $2::uuid, $3::numeric)', ['r1', WORLD, '1']],
+    ['select * from pgbank.top_up($1, $2::uuid, $3::numeric)', ['r1', u, '1']],
+    // on one shard
+    ['select * from pgbank.transfer($1, $2::uuid, $3::uuid, $4::numeric)', ['t1', null, b, '1']],
+    ['select * from pgbank.transfer($1, $2::uuid, $3::uuid, $4::numeric)', ['t1', a, b, '0']],
+    ['select * from pgbank.transfer($1, $2::uuid, $3::uuid, $4::numeric)', ['t1', WORLD, b, '1']],
+    ['select * from pgbank.transfer($1, $2::uuid, $3::uuid, $4::numeric)', ['t1', a, a, '1']],
+    ['select * from pgbank.transfer($1, $2::uuid, $3::uuid, $4::numeric)', ['t2', a, u, '1']],
+    ['select * from pgbank.transfer($1, $2::uuid, $3::uuid, $4::numeric)', ['t3', u, b, '1']],
+    ['select * from pgbank.transfer($1, $2::uuid, $3::uuid, $4::numeric)', ['t4', a, b, '1000000']],
+    ['select * from pgbank.transfer($1, $2::uuid, $3::uuid, $4::numeric)', ['t5', a, b, '1']],
+    ['select * from pgbank.transfer($1, $2::uuid, $3::uuid, $4::numeric)', ['t5', a, b, '2']],
+    // across shards: checked the same way before anything moves
+    ['select * from pgbank.transfer($1, $2::uuid, $3::uuid, $4::numeric)', [null, a, c, '1']],
+    ['select * from pgbank.transfer($1, $2::uuid, $3::uuid, $4::numeric)', ['x'.repeat(201), a, c, '1']],
+    ['select * from pgbank.transfer($1, $2::uuid, $3::uuid, $4::numeric)', ['t6', a, c, '0']],
+    ['select * from pgbank.transfer($1, $2::uuid, $3::uuid, $4::numeric)', ['t6', a, c, '1e40']],
+    ['select * from pgbank.transfer($1, $2::uuid, $3::uuid, $4::numeric)', ['t6', a, c, null]],
+    ['select * from pgbank.transfer($1, $2::uuid, $3::uuid, $4::numeric)', ['t6', null, c, '1']],
+    ['select * from pgbank.transfer($1, $2::uuid, $3::uuid, $4::numeric)', ['t6', WORLD, c, '1']],
+    ['select * from pgbank.transfer($1, $2::uuid, $3::uuid, $4::numeric)', ['t7', u, c, '1']],
+    ['select * from pgbank.transfer($1, $2::uuid, $3::uuid, $4::numeric)', ['t8', a, c, '1000000']],
+    ['select * from pgbank.sum_amount($1::uuid, $2::timestamp, $3::timestamp, $4)', [a, '2024-01-01', '2025-01-01', 'sideways']],
+    ['select * from pgbank.sum_amount($1::uuid, $2::timestamp, $3::timestamp, $4)', [a, '2025-01-01', '2024-01-01', 'sender']],
+    ['select * from pgbank.sum_amount($1::uuid, $2::timestamp, $3::timestamp, $4)', [a, 'yesterday-ish', '2024-01-01', 'sender']],
+    ['select * from pgbank.sum_amount($1::uuid, $2::timestamp, $3::timestamp, $4)', [u, '2024-01-01', '2025-01-01', 'sender']],
+    ['select * from pgbank.sum_amount($1::uuid, $2::timestamp, $3::timestamp, $4)', [WORLD, '2024-01-01', '2025-01-01', 'sender']],
+    ['select * from pgbank.sum_amount($1::uuid, $2::timestamp, $3::timestamp, $4)', [null, '2024-01-01', '2025-01-01', 'sender']],
+    ['select * from pgbank.balance_at($1::uuid, now())', [u]],
+    ['select * from pgbank.balance_at($1::uuid, now())', [WORLD]],
+    ['select * from pgbank.balance_at($1::uuid, $2::timestamptz)', [a, null]],
+    ['select * from pgbank.hold($1, $2::uuid, $3::uuid, $4::numeric, $5::interval)', ['h1', a, b, '1', '-1 day']],
+    ['select * from pgbank.hold($1, $2::uuid, $3::uuid, $4::numeric, $5::interval)', ['h1', a, b, '1', null]],
+    ['select * from pgbank.hold($1, $2::uuid, $3::uuid, $4::numeric, $5::interval)', ['h1', a, b, '1000000', '1 day']],
+    ['select * from pgbank.post_hold($1::uuid)', [randomUUID()]],
+    ['select * from pgbank.post_hold($1::uuid)', [null]],
+    ['select * from pgbank.void_hold($1::uuid)', [randomUUID()]],
+    ['select * from pgbank.void_hold($1::uuid)', [null]],
+    ['select * from pgbank.transfer_batch($1, $2::uuid[], $3::uuid[], $4::numeric[])', ['b1', [a], [b, b], ['1']]],
+    ['select * from pgbank.transfer_batch($1, $2::uuid[], $3::uuid[], $4::numeric[])', ['b1', null, [b], ['1']]],
+    ['select * from pgbank.transfer_batch($1, $2::uuid[], $3::uuid[], $4::numeric[])', ['b1', [a], [b], ['-1']]],
+    ['select * from pgbank.transfers($1::text[], $2::uuid[], $3::uuid[], $4::numeric[])', [null, [a], [b], ['1']]],
+    ['select * from pgbank.transfers($1::text[], $2::uuid[], $3::uuid[], $4::numeric[])', [['x1'], [a], [b], ['1', '2']]],
+    ['select * from pgbank.transfers($1::text[], $2::uuid[], $3::uuid[], $4::numeric[])', [['x1'], [WORLD], [b], ['1']]],
+    ['select * from pgbank.verify_balances()', []],
+  ];
+  const differences: string[] = [];
+  let errors = 0;
+  for (const [text, params] of cases) {
+    const [s, r] = [await call(one, text, params), await call(router, text, params)];
+    const what = `${text.replace(/select \* from pgbank\.(\w+).*/, '$1')}(${params.map((p) => JSON.stringify(p)?.slice(0, 40)).join(', ')})`;
+    if ('code' in s) {
+      errors++;
+      if (!('code' in r) || r.code !== s.code || !r.message.includes(s.message)) {
+        differences.push(`${what}: one node ${s.code} ${s.message} | router ${JSON.stringify(r)}`);
+      }
+    } else if (JSON.stringify(s) !== JSON.stringify(r)) {
+      differences.push(`${what}: one node ${JSON.stringify(s)} | router ${JSON.stringify(r)}`);
+    }
+  }
+  assert.equal(differences, [], differences.join('\n'));
+  assert.ok(errors >= 40, `${errors} of ${cases.length} cases are errors`);
+  // One hold, then posting too much and twice; the router finds it on its shard.
+  const ids = [];
+  for (const sql of [one, router]) {
+    const [h] = await sql<{ hold_id: string }[]>`select hold_id from pgbank.hold('h9', ${a}::uuid, ${b}::uuid, 5, '1 day')`;
+    ids.push(h!.hold_id);
+  }
+  for (const text of ['select * from pgbank.post_hold($1::uuid, 6)', 'select * from pgbank.post_hold($1::uuid, 2)', 'select * from pgbank.void_hold($1::uuid)']) {
+    const [s, r] = [await call(one, text, [ids[0]]), await call(router, text, [ids[1]])];
+    assert.is('code' in r ? r.code : 'ok', 'code' in s ? s.code : 'ok', `${text}: ${JSON.stringify(r)}`);
+  }
+});
+
+test('the documented differences: in transit, holds and batches across shards, clearing accounts', async () => {
+  const a = await accountOn(0, 'A2');
+  const c = await accountOn(1, 'C2');
+  const r = await call(router, 'select status, reason, replayed from pgbank.transfer($1, $2::uuid, $3::uuid, 1)', ['d1', a, c]);
+  assert.equal(r, { rows: [{ status: 'in_transit', reason: null, replayed: false }] });
+  // an unknown payee on another shard is known only there: in transit, then returned
+  let u = randomUUID();
+  while ((await t.routerPool(1)<{ s: number }[]>`select pgbank_router.route(${u}::uuid) & 1 as s`)[0]!.s !== 1) u = randomUUID();
+  assert.equal(await call(router, 'select status from pgbank.transfer($1, $2::uuid, $3::uuid, 1)', ['d2', a, u]), { rows: [{ status: 'in_transit' }] });
+  const hold = await call(router, `select * from pgbank.hold('d3', $1::uuid, $2::uuid, 1, '1 day')`, [a, c]);
+  assert.is('code' in hold && hold.code, '0A000', JSON.stringify(hold));
+  assert.ok('code' in hold && hold.message.includes(a) && hold.message.includes(c), 'names both accounts');
+  const batch = await call(router, 'select * from pgbank.transfer_batch($1, $2::uuid[], $3::uuid[], $4::numeric[])', ['d4', [a, a], [a, c], ['1', '1']]);
+  assert.is('code' in batch && batch.code, '0A000', JSON.stringify(batch));
+  const many = await call(router, 'select * from pgbank.transfers($1::text[], $2::uuid[], $3::uuid[], $4::numeric[])', [['d5'], [a], [c], ['1']]);
+  assert.is('code' in many && many.code, '0A000', JSON.stringify(many));
+  const clearing = await call(router, 'select * from pgbank.transfer($1, $2::uuid, $3::uuid, 1)', ['d6', a, 'ffffffff-ffff-ffff-ffff-000000000001']);
+  assert.is('code' in clearing && clearing.code, '22023', JSON.stringify(clearing));
+  const inTransit = await call(router, 'select request_id, from_shard, to_shard, amount::text from pgbank.money_in_transit() order by 1', []);
+  assert.equal(inTransit, { rows: [{ request_id: 'd1', from_shard: 0, to_shard: 1, amount: '1.00' }, { request_id: 'd2', from_shard: 0, to_shard: 1, amount: '1.00' }] });
+});
+
+test('least privilege on the router: pgbank_app may call the API only', async () => {
+  for (const text of ['select pgbank_router.configure(array[$1])', 'select * from pgbank_router.shards()']) {
+    const r = await call(router, text, text.includes('$1') ? ['dbname=x'] : []);
+    assert.is('code' in r && r.code, '42501', `${text}: ${JSON.stringify(r)}`);
+  }
+});
+
+test.run();
