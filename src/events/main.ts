@@ -31,21 +31,30 @@ process.on('unhandledRejection', (err) => {
   process.exit(1);
 });
 
-const QUERY_TIMEOUT_MS = 60_000;
+const QUERY_TIMEOUT_MS = 30_000;
 const HEARTBEAT_MS = 1_000;
 const counters = { events: 0, transactions: 0, batches: 0, last_lsn: null as string | null };
 const openWork = () => connect({ ...config.db, max: 2, name: config.name });
 const openLock = () => connect({ ...config.db, max: 1, name: `${config.name}-lock`, session: true });
 let work = openWork();
 let lock = openLock();
+/**
+ * A new work pool, the old one ended at once (failing whatever waits on it). After a failed
+ * session: postgres.js 3.4.9 can leave a pool whose connections died with a query in flight
+ * unable to answer again (docs/bridge.md); a new pool costs a connection.
+ */
+function replaceWork(reason: string): void {
+  log('info', 'postgres_pool_replaced', { reason });
+  const old = work;
+  work = openWork();
+  void old.end({ timeout: 0 }).catch(() => {});
+}
 // postgres.js 3.4.9 can throw from a timer when a connection dies with a write pending (see
 // src/bridge/main.ts): that pool is replaced, the current batch fails and is read again.
 process.on('uncaughtException', (err) => {
   if (isDriverWriteCrash(err)) {
     log('warn', 'postgres_driver_error', errorFields(err));
-    const old = work;
-    work = openWork();
-    void old.end({ timeout: 0 }).catch(() => {});
+    replaceWork('postgres.js wrote to a closed connection');
     return;
   }
   log('error', 'uncaught_exception', { ...errorFields(err), stack: err.stack });
@@ -64,6 +73,8 @@ try {
       if (!stopping.signal.aborted) exitCode = 3;
       break;
     }
+    // A fresh work pool for each term: one made while PostgreSQL was down may never answer (replaceWork).
+    replaceWork('leadership (re)gained');
     const lost = new AbortController();
     const heartbeat = watchLock(lost);
     await publishWhileLeader(AbortSignal.any([stopping.signal, lost.signal]));
@@ -106,6 +117,10 @@ async function acquire(): Promise<boolean> {
       announced = state.holderPid;
     } catch (err) {
       log('warn', 'lock_unavailable', errorFields(err));
+      // Not holding the lock, nothing to lose: a new session (the old one may be wedged, see replaceWork).
+      const old = lock;
+      lock = openLock();
+      void old.end({ timeout: 0 }).catch(() => {});
     }
     await sleep(1_000, stopping.signal);
   }
@@ -155,6 +170,8 @@ async function publishWhileLeader(over: AbortSignal): Promise<void> {
       await session(channel, broken, over);
     } catch (err) {
       if ((err as { fatal?: boolean }).fatal) throw err;
+      if (stopping.signal.aborted) break;
+      replaceWork('the session ended');
       if (over.aborted) break;
       failures = counters.batches > batchesBefore ? 1 : failures + 1;
       const retryMs = Math.min(250 * 2 ** Math.max(0, failures - 1), 5_000);
@@ -169,12 +186,19 @@ async function publishWhileLeader(over: AbortSignal): Promise<void> {
 /** Peek, publish every event with confirms, advance the slot; again. A failure leaves the slot where the broker's confirms put it. */
 async function session(channel: ConfirmChannel, broken: Promise<never>, over: AbortSignal): Promise<void> {
   const decoder = new Decoder();
-  const stopped = new Promise<void>((resolve) => (over.aborted ? resolve() : over.addEventListener('abort', () => resolve(), { once: true })));
+  const ended = new Promise<never>((_, reject) => {
+    const fail = () => reject(new Error('stopping'));
+    if (over.aborted) fail();
+    else over.addEventListener('abort', fail, { once: true });
+  });
+  ended.catch(() => {});
+  // A query (or a wait for the broker) gives way to a broken connection, a timeout, or the end.
+  const guard = <T>(work: Promise<T>, what: string) => Promise.race([withTimeout(work, QUERY_TIMEOUT_MS, what), broken, ended]);
   while (!over.aborted) {
-    const messages = await Promise.race([withTimeout(peek(work, config.slot, config.publication, config.batchChanges), QUERY_TIMEOUT_MS, 'the peek'), broken]);
+    const messages = await guard(peek(work, config.slot, config.publication, config.batchChanges), 'the peek');
     const transactions = decoder.decode(messages);
     if (!transactions.length) {
-      await Promise.race([sleep(config.pollMs, over), broken]);
+      await guard(sleep(config.pollMs, over), 'a pause');
       continue;
     }
     let published = 0;
@@ -185,20 +209,18 @@ async function session(channel: ConfirmChannel, broken: Promise<never>, over: Ab
           timestamp: Math.floor(Date.parse(event.committed_at) / 1000), headers: { account: event.account },
         });
         published++;
-        if (!fits) await Promise.race([once(channel, 'drain'), broken]);
+        if (!fits) await guard(once(channel, 'drain'), 'the broker taking more');
       }
     }
     // Every event of these transactions is in the broker's hands (persisted, routed) before the slot moves.
-    await Promise.race([channel.waitForConfirms(), broken]);
+    await guard(channel.waitForConfirms(), 'the broker\'s confirms');
     const last = transactions.at(-1)!.endLsn;
-    await withTimeout(advance(work, config.slot, last), QUERY_TIMEOUT_MS, 'the slot advance');
+    await guard(advance(work, config.slot, last), 'the slot advance');
     counters.events += published;
     counters.transactions += transactions.length;
     counters.batches++;
     counters.last_lsn = lsnText(last);
-    if (over.aborted) break;
   }
-  await stopped;
 }
 
 async function reportProgress(final: boolean): Promise<void> {
