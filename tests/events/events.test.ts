@@ -124,7 +124,7 @@ test('each ledger call publishes what it changed: amounts, balances after, ledge
   await q.stop('SIGTERM');
 });
 
-test('the publisher SIGKILLed 3 times under 4 clients of transfers: every change published at least once, none invented, in commit order per account', async () => {
+test('the publisher SIGKILLed 3 times under 2 clients of transfers: every change published at least once, none invented, in commit order per account', async () => {
   const accounts = await fundedAccounts(sql, `${tag}-kill`, 8, '100000');
   const [marker] = await fundedAccounts(sql, `${tag}-kill-mark`, 1, '1');
   const slot = fixture.slotFor('kill');
@@ -136,18 +136,18 @@ test('the publisher SIGKILLed 3 times under 4 clients of transfers: every change
   const [{ after }] = (await sql<{ after: string }[]>`select coalesce(max(id), 0)::text as after from pgbank.transactions`) as unknown as [{ after: string }];
 
   const stop = new AbortController();
-  const loading = transferLoad(() => connect({ ...cluster.settings, max: 1, name: 'pgbank-test-load' }), accounts, `${tag}-kill`, 4, stop.signal);
+  const loading = transferLoad(() => connect({ ...cluster.settings, max: 1, name: 'pgbank-test-load' }), accounts, `${tag}-kill`, 2, stop.signal);
   const kills: string[] = [];
   try {
-  for (let k = 0; k < 3; k++) {
-    // Struck while it publishes: some batches confirmed, one in flight.
-    await p.waitFor((l) => l.event === 'progress' && Number(l.events) > 0, 20_000, 'events published');
-    await sleep(200 + Math.random() * 600);
-    const exit = await p.stop('SIGKILL');
-    kills.push(`${JSON.stringify(exit.signal)} after ${p.lines.filter((l) => l.event === 'progress').at(-1)?.events} events`);
-    p = fixture.start(cluster.settings, env);
-  }
-  await p.waitFor((l) => l.event === 'progress' && Number(l.events) > 0, 20_000, 'events published after the last kill');
+    for (let k = 0; k < 3; k++) {
+      // Struck while it publishes: some batches confirmed, one in flight.
+      await p.waitFor((l) => l.event === 'progress' && Number(l.events) > 0, 20_000, 'events published');
+      await sleep(200 + Math.random() * 600);
+      const exit = await p.stop('SIGKILL');
+      kills.push(`${JSON.stringify(exit.signal)} after ${p.lines.filter((l) => l.event === 'progress').at(-1)?.events} events`);
+      p = fixture.start(cluster.settings, env);
+    }
+    await p.waitFor((l) => l.event === 'progress' && Number(l.events) > 0, 20_000, 'events published after the last kill');
   } finally {
     stop.abort();
   }
@@ -156,11 +156,11 @@ test('the publisher SIGKILLed 3 times under 4 clients of transfers: every change
   const events = await drain(queue, markerSeen(marker!), 90_000);
   const { problems, unique, repeats } = await eventProblems(sql, events, accounts, initial, after);
   assert.equal(problems, [], kills.join(', '));
-  assert.ok(calls > 200 && unique >= 2 * calls, `${calls} transfers, ${unique} events (${repeats} repeats), ${kills.join(', ')}`);
+  assert.ok(calls > 100 && unique >= 2 * calls, `${calls} transfers, ${unique} events (${repeats} repeats), ${kills.join(', ')}`);
   await p.stop('SIGTERM');
 });
 
-test('PostgreSQL stopped hard (immediate) under 4 clients of transfers and started again: every committed change at least once, none invented, order per account', async () => {
+test('PostgreSQL stopped hard (immediate) under 2 clients of transfers and started again: every committed change at least once, none invented, order per account', async () => {
   const accounts = await fundedAccounts(sql, `${tag}-crash`, 8, '100000');
   const [marker] = await fundedAccounts(sql, `${tag}-crash-mark`, 1, '1');
   const slot = fixture.slotFor('crash');
@@ -171,17 +171,17 @@ test('PostgreSQL stopped hard (immediate) under 4 clients of transfers and start
   const [{ after }] = (await sql<{ after: string }[]>`select coalesce(max(id), 0)::text as after from pgbank.transactions`) as unknown as [{ after: string }];
 
   const stop = new AbortController();
-  const loading = transferLoad(() => connect({ ...cluster.settings, max: 1, name: 'pgbank-test-load' }), accounts, `${tag}-crash`, 4, stop.signal);
+  const loading = transferLoad(() => connect({ ...cluster.settings, max: 1, name: 'pgbank-test-load' }), accounts, `${tag}-crash`, 2, stop.signal);
   try {
-  await p.waitFor((l) => l.event === 'progress' && Number(l.events) > 0, 20_000, 'events published');
-  await sleep(300 + Math.random() * 700);
-  await cluster.crash();
-  await sleep(1_000);
-  const restarted = Date.now();
-  await cluster.start();
-  await p.waitFor((l) => l.event === 'publishing' && Date.parse(l.ts) > restarted, 30_000, 'publishing again after the restart');
-  const [{ n: before }] = (await sql<{ n: number }[]>`select count(*)::int as n from pgbank.transactions`) as unknown as [{ n: number }];
-  await until(async () => (await sql<{ n: number }[]>`select count(*)::int as n from pgbank.transactions`)[0]!.n > before + 200, 20_000, 'transfers after the restart');
+    await p.waitFor((l) => l.event === 'progress' && Number(l.events) > 0, 20_000, 'events published');
+    await sleep(300 + Math.random() * 700);
+    await cluster.crash();
+    await sleep(1_000);
+    const restarted = Date.now();
+    await cluster.start();
+    await p.waitFor((l) => l.event === 'publishing' && Date.parse(l.ts) > restarted, 30_000, 'publishing again after the restart');
+    const [{ n: before }] = (await sql<{ n: number }[]>`select count(*)::int as n from pgbank.transactions`) as unknown as [{ n: number }];
+    await until(async () => (await sql<{ n: number }[]>`select count(*)::int as n from pgbank.transactions`)[0]!.n > before + 200, 20_000, 'transfers after the restart');
   } finally {
     stop.abort();
   }
