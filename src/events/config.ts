@@ -12,6 +12,8 @@ export interface EventsConfig {
   publication: string;
   /** EVENTS_EXCHANGE: the topic exchange events go to (declared durable). */
   exchange: string;
+  /** EVENTS_READ: 'stream' (the replication protocol, decodes once) or 'peek' (SQL, pg_logical_slot_peek_binary_changes). */
+  read: 'stream' | 'peek';
   /** EVENTS_BATCH_CHANGES: decoded messages per peek, at least (a peek ends at a commit). */
   batchChanges: number;
   /** EVENTS_POLL_MS: the pause between peeks when there was nothing new. */
@@ -30,6 +32,8 @@ type Env = NodeJS.ProcessEnv;
 export function eventsConfig(env: Env = process.env): EventsConfig {
   const standby = text(env, 'EVENTS_STANDBY', 'wait');
   if (standby !== 'wait' && standby !== 'exit') throw new Error(`EVENTS_STANDBY must be 'wait' or 'exit', got ${JSON.stringify(standby)}`);
+  const read = text(env, 'EVENTS_READ', 'stream');
+  if (read !== 'stream' && read !== 'peek') throw new Error(`EVENTS_READ must be 'stream' or 'peek', got ${JSON.stringify(read)}`);
   const slot = text(env, 'EVENTS_SLOT', 'pgbank_events');
   if (!/^[a-z0-9_]{1,63}$/.test(slot)) throw new Error(`EVENTS_SLOT must be 1 to 63 lower-case letters, digits or underscores (a slot name), got ${JSON.stringify(slot)}`);
   const amqpUrl = text(env, 'AMQP_URL', 'amqp://guest:guest@127.0.0.1:5672');
@@ -46,6 +50,7 @@ export function eventsConfig(env: Env = process.env): EventsConfig {
     slot,
     publication: text(env, 'EVENTS_PUBLICATION', 'pgbank_events'),
     exchange: text(env, 'EVENTS_EXCHANGE', 'pgbank.events'),
+    read,
     batchChanges: whole(env, 'EVENTS_BATCH_CHANGES', 20_000, 1),
     pollMs: whole(env, 'EVENTS_POLL_MS', 100, 1),
     progressMs: whole(env, 'EVENTS_PROGRESS_MS', 10_000, 100),
@@ -60,7 +65,7 @@ export function describeEventsConfig(c: EventsConfig): Record<string, unknown> {
   if (u.password) u.password = '***';
   return {
     amqp: u.toString(), postgres: `${c.db.user}@${c.db.host}:${c.db.port}/${c.db.database}`, slot: c.slot, publication: c.publication,
-    exchange: c.exchange, batch_changes: c.batchChanges, poll_ms: c.pollMs, progress_ms: c.progressMs, standby: c.standby, name: c.name,
+    exchange: c.exchange, read: c.read, batch_changes: c.batchChanges, poll_ms: c.pollMs, progress_ms: c.progressMs, standby: c.standby, name: c.name,
   };
 }
 

@@ -54,6 +54,11 @@ export class Decoder {
   private relations = new Map<number, Relation>();
   private current: { xid: number; commitLsn: bigint; commitTime: bigint; ledger: LedgerRow[]; accounts: AccountChange[] } | null = null;
 
+  /** No transaction begun and not yet committed. */
+  get between(): boolean {
+    return this.current === null;
+  }
+
   /** Decode a peek's messages; only whole transactions come out (a peek always ends at a commit). */
   decode(messages: Buffer[]): DecodedTransaction[] {
     const out: DecodedTransaction[] = [];

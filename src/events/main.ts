@@ -6,9 +6,10 @@ import { errorFields, jsonLog } from '../bridge/log.ts';
 import { isDriverWriteCrash, withTimeout } from '../bridge/pg.ts';
 import { connect, type Sql } from '../db.ts';
 import { describeEventsConfig, eventsConfig, type EventsConfig } from './config.ts';
-import { Decoder } from './decode.ts';
+import { Decoder, type DecodedTransaction } from './decode.ts';
 import { lsnText } from './pgoutput.ts';
 import { advance, peek, prepareSlot, slotLag, slotLock } from './slot.ts';
+import { startReplication } from './stream.ts';
 
 const log = jsonLog();
 let config: EventsConfig;
@@ -32,6 +33,8 @@ process.on('unhandledRejection', (err) => {
 });
 
 const QUERY_TIMEOUT_MS = 30_000;
+/** Committed transactions decoded and not yet published, at most: the stream pauses beyond (the walsender waits). */
+const MAX_PENDING = 10_000;
 const HEARTBEAT_MS = 1_000;
 const counters = { events: 0, transactions: 0, batches: 0, last_lsn: null as string | null };
 const openWork = () => connect({ ...config.db, max: 2, name: config.name });
@@ -167,7 +170,7 @@ async function publishWhileLeader(over: AbortSignal): Promise<void> {
       const slot = await withTimeout(prepareSlot(work, config.slot, config.publication), QUERY_TIMEOUT_MS, 'preparing the slot');
       if (slot.created) log('info', 'slot_created', { slot: config.slot, confirmed_lsn: slot.confirmedLsn, note: 'changes committed from now on are published' });
       log('info', 'publishing', { slot: config.slot, exchange: config.exchange, confirmed_lsn: slot.confirmedLsn });
-      await session(channel, broken, over);
+      await (config.read === 'stream' ? streamSession : session)(channel, broken, over);
     } catch (err) {
       if ((err as { fatal?: boolean }).fatal) throw err;
       if (stopping.signal.aborted) break;
@@ -220,6 +223,81 @@ async function session(channel: ConfirmChannel, broken: Promise<never>, over: Ab
     counters.transactions += transactions.length;
     counters.batches++;
     counters.last_lsn = lsnText(last);
+  }
+}
+
+/**
+ * The slot streamed: transactions arrive as PostgreSQL decodes them, while the previous ones are
+ * published. Each time the broker has confirmed what was taken, the position after the last of
+ * them is reported flushed. A failure leaves the slot where the confirms put it.
+ */
+async function streamSession(channel: ConfirmChannel, broken: Promise<never>, over: AbortSignal): Promise<void> {
+  const ended = new Promise<never>((_, reject) => {
+    const fail = () => reject(new Error('stopping'));
+    if (over.aborted) fail();
+    else over.addEventListener('abort', fail, { once: true });
+  });
+  ended.catch(() => {});
+  const guard = <T>(work: Promise<T>, what: string) => Promise.race([withTimeout(work, QUERY_TIMEOUT_MS, what), broken, ended]);
+  const decoder = new Decoder();
+  let pending: DecodedTransaction[] = [];
+  let inFlight = false;
+  let paused = false;
+  let failure: unknown;
+  let wake: (() => void) | undefined;
+  const replication = await guard(startReplication(config.db, config.slot, config.publication, `${config.name}-wal`,
+    () => !inFlight && !pending.length && decoder.between), 'starting replication');
+  try {
+    replication.onMessage((message) => {
+      try {
+        const transactions = decoder.decode([message]);
+        if (!transactions.length) return;
+        for (const tx of transactions) pending.push(tx);
+        if (pending.length >= MAX_PENDING && !paused) {
+          paused = true;
+          replication.pause();
+        }
+      } catch (err) {
+        failure = err;
+      }
+      wake?.();
+    });
+    while (!over.aborted) {
+      if (failure) throw failure;
+      if (!pending.length) {
+        await Promise.race([new Promise<void>((resolve) => (wake = resolve)), replication.closed, broken, ended]);
+        wake = undefined;
+        continue;
+      }
+      const batch = pending;
+      pending = [];
+      inFlight = true;
+      if (paused) {
+        paused = false;
+        replication.resume();
+      }
+      let published = 0;
+      for (const tx of batch) {
+        for (const event of tx.events) {
+          const fits = channel.publish(config.exchange, event.kind, Buffer.from(JSON.stringify(event)), {
+            persistent: true, contentType: 'application/json', messageId: event.id, type: event.kind,
+            timestamp: Math.floor(Date.parse(event.committed_at) / 1000), headers: { account: event.account },
+          });
+          published++;
+          if (!fits) await guard(once(channel, 'drain'), 'the broker taking more');
+        }
+      }
+      await guard(channel.waitForConfirms(), 'the broker\'s confirms');
+      const last = batch.at(-1)!.endLsn;
+      replication.confirm(last);
+      inFlight = false;
+      counters.events += published;
+      counters.transactions += batch.length;
+      counters.batches++;
+      counters.last_lsn = lsnText(last);
+    }
+  } finally {
+    await replication.end();
   }
 }
 
