@@ -49,7 +49,7 @@ const markerSeen = (marker: string) => (events: ChangeEvent[]) => events.some((e
 /** A last change, on an account of its own: once its event is in the queue, everything committed before it is too. */
 const mark = async (marker: string, n: number) => sql`select pgbank.top_up(${`${tag}-mark-${n}`}, ${marker}::uuid, 1)`;
 
-test('each ledger call publishes what it changed: amounts, balances after, ledger rows, a status; the same ids from another slot', async () => {
+test('each ledger call publishes what it changed: amounts, balances after, ledger rows, a status; the same ids from another slot read through SQL', async () => {
   const [a, b, marker] = await fundedAccounts(sql, `${tag}-kinds`, 3, '0.01');
   const slot = fixture.slotFor('kinds');
   const second = fixture.slotFor('kinds2');
@@ -117,8 +117,8 @@ test('each ledger call publishes what it changed: amounts, balances after, ledge
   assert.ok(other.lines.some((l) => l.event === 'another_instance_running'));
   assert.equal(await p.stop('SIGTERM'), { code: 0, signal: null });
 
-  // The slot made by hand, read now by a new publisher: the same events, byte for byte.
-  const q = fixture.start(cluster.settings, { EVENTS_SLOT: second, EVENTS_EXCHANGE: again.exchange });
+  // The slot made by hand, read now by a new publisher (through SQL, EVENTS_READ=peek): the same events, byte for byte.
+  const q = fixture.start(cluster.settings, { EVENTS_SLOT: second, EVENTS_EXCHANGE: again.exchange, EVENTS_READ: 'peek' });
   const replayed = (await drain(again.queue, markerSeen(marker!))).filter((e) => e.account !== marker);
   assert.equal(replayed, events);
   await q.stop('SIGTERM');
