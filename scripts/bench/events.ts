@@ -92,7 +92,7 @@ export default async function eventsBench(): Promise<string> {
         ['REPLICA IDENTITY FULL (0019), no publisher', Math.round(sum.full), ratio(sum.full / sum.plain)],
         ['REPLICA IDENTITY FULL, npm run events publishing', Math.round(sum.running), ratio(sum.running / sum.plain)],
       ]) + `\n\nWith the publisher vs. without (both FULL): ${ratio(sum.running / sum.full)}. pgbench -M prepared, ${ROUNDS} rounds of ${SECONDS} s per row, taking turns; ` +
-        `the backlog: ${BACKLOG_SECONDS} s of transfer() at c=16 (2 events per commit), published by one process (peek of 20,000 messages, publish, confirms, advance). ${lagNote}.`,
+        `the backlog: ${BACKLOG_SECONDS} s of transfer() at c=16 (2 events per commit), published by one process (the slot streamed, events published while the next commits arrive, confirms, flushed position reported). ${lagNote}.`,
     ].join('\n\n');
   } finally {
     await publisher?.stop('SIGKILL');

@@ -6,7 +6,7 @@ import { errorFields, jsonLog } from '../bridge/log.ts';
 import { isDriverWriteCrash, withTimeout } from '../bridge/pg.ts';
 import { connect, type Sql } from '../db.ts';
 import { describeEventsConfig, eventsConfig, type EventsConfig } from './config.ts';
-import { Decoder, type DecodedTransaction } from './decode.ts';
+import { Decoder, type ChangeEvent, type DecodedTransaction } from './decode.ts';
 import { lsnText } from './pgoutput.ts';
 import { advance, peek, prepareSlot, slotLag, slotLock } from './slot.ts';
 import { startReplication } from './stream.ts';
@@ -207,10 +207,7 @@ async function session(channel: ConfirmChannel, broken: Promise<never>, over: Ab
     let published = 0;
     for (const tx of transactions) {
       for (const event of tx.events) {
-        const fits = channel.publish(config.exchange, event.kind, Buffer.from(JSON.stringify(event)), {
-          persistent: true, contentType: 'application/json', messageId: event.id, type: event.kind,
-          timestamp: Math.floor(Date.parse(event.committed_at) / 1000), headers: { account: event.account },
-        });
+        const fits = publishEvent(channel, event);
         published++;
         if (!fits) await guard(once(channel, 'drain'), 'the broker taking more');
       }
@@ -279,10 +276,7 @@ async function streamSession(channel: ConfirmChannel, broken: Promise<never>, ov
       let published = 0;
       for (const tx of batch) {
         for (const event of tx.events) {
-          const fits = channel.publish(config.exchange, event.kind, Buffer.from(JSON.stringify(event)), {
-            persistent: true, contentType: 'application/json', messageId: event.id, type: event.kind,
-            timestamp: Math.floor(Date.parse(event.committed_at) / 1000), headers: { account: event.account },
-          });
+          const fits = publishEvent(channel, event);
           published++;
           if (!fits) await guard(once(channel, 'drain'), 'the broker taking more');
         }
@@ -299,6 +293,12 @@ async function streamSession(channel: ConfirmChannel, broken: Promise<never>, ov
   } finally {
     await replication.end();
   }
+}
+
+/** One event, one persistent message; routing key and AMQP type = its kind, message_id = its id (the rest is in the body). */
+function publishEvent(channel: ConfirmChannel, event: ChangeEvent): boolean {
+  return channel.publish(config.exchange, event.kind, Buffer.from(JSON.stringify(event)),
+    { persistent: true, contentType: 'application/json', messageId: event.id, type: event.kind });
 }
 
 async function reportProgress(final: boolean): Promise<void> {
