@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs and configures what PostgreSQL lacks for pgbank (idempotent):
 # Debian packages pg_partman, pg_cron, plpgsql_check, pgTAP, pg_auto_failover, pgBackRest (the HA
-# formation, npm run cluster), docker-compose (the compose
-# validator) and PL/Proxy (the sharded router, npm run shards), then shared_preload_libraries, cron.database_name, max_locks_per_transaction and
-# write-load tuning (shared_buffers, max_wal_size, wal_compression) via ALTER SYSTEM, and a
+# formation, npm run cluster), docker-compose (the compose validator) and PL/Proxy (the sharded
+# router, npm run shards), then shared_preload_libraries, cron.database_name,
+# max_locks_per_transaction and write-load tuning (shared_buffers, max_wal_size, wal_compression),
+# wal_level = logical (change events) via ALTER SYSTEM, and a
 # restart of PostgreSQL only when a setting needs one.
 set -euo pipefail
 
@@ -76,6 +77,12 @@ want_buffers_mb=$(( mem_mb / 4 < 4096 ? mem_mb / 4 : 4096 ))
   || { say "max_wal_size -> 8GB"; q "alter system set max_wal_size = '8GB'"; }
 [ "$(q "show wal_compression")" != off ] || { say "wal_compression -> lz4"; q "alter system set wal_compression = 'lz4'"; }
 
+# Change events (npm run events, docs/events.md) decode the WAL through a logical replication
+# slot: wal_level logical, and room for the slots and their senders (raised only, never lowered).
+[ "$(q "show wal_level")" = logical ] || { say "wal_level -> logical"; q "alter system set wal_level = 'logical'"; }
+[ "$(q "show max_replication_slots")" -ge 10 ] || { say "max_replication_slots -> 10"; q "alter system set max_replication_slots = 10"; }
+[ "$(q "show max_wal_senders")" -ge 10 ] || { say "max_wal_senders -> 10"; q "alter system set max_wal_senders = 10"; }
+
 restart_postgres() {
   q "select pg_reload_conf()" >/dev/null
   cluster=$(q "show cluster_name" | cut -d/ -f2); cluster=${cluster:-main}
@@ -91,7 +98,7 @@ q "select pg_reload_conf()" >/dev/null
 if ! grep -qw pg_cron <<<"$(q 'show shared_preload_libraries')" \
    || [ "$(q 'show max_locks_per_transaction')" -lt $MIN_LOCKS ] \
    || [ "$(q "select count(*) from pg_settings where pending_restart")" != 0 ]; then
-  restart_postgres "to load pg_cron, the lock table size and the buffer cache"
+  restart_postgres "to load pg_cron, the lock table size, the buffer cache and logical decoding"
 fi
 # cron.database_name is only known once pg_cron is loaded, and only read at start.
 if [ "$(q "select current_setting('cron.database_name')")" != "$CRON_DB" ]; then

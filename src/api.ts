@@ -255,3 +255,20 @@ export async function history(sql: Sql, account: string, o: HistoryOptions = {})
     ${o.after ?? null}::text, ${o.pageSize ?? 50}::int)`;
   return rows.map((r) => camelRow<HistoryEntry>(r));
 }
+
+export interface EventSlot {
+  slotName: string;
+  active: boolean;
+  confirmedFlushLsn: string | null;
+  currentLsn: string;
+  /** WAL written since the last commit the broker confirmed, in bytes (numeric text). */
+  lagBytes: string | null;
+  /** WAL the slot keeps on disk, in bytes (numeric text). */
+  retainedBytes: string | null;
+}
+
+/** pgbank.event_slots: the change-event slots of this database and their lag (docs/events.md). */
+export async function eventSlots(sql: Sql): Promise<EventSlot[]> {
+  const rows = await sql`select slot_name, active, confirmed_flush_lsn::text, current_lsn::text, lag_bytes::text, retained_bytes::text from pgbank.event_slots()`;
+  return rows.map((r) => camelRow<EventSlot>(r));
+}

@@ -194,6 +194,24 @@ ALTER FUNCTION pgbank.create_account(name text, lower_limit numeric, id uuid) OW
 
 COMMENT ON FUNCTION pgbank.create_account(name text, lower_limit numeric, id uuid) IS 'Open an account: name, lower limit (0 = no overdraft, negative = bounded overdraft), optional id; returns it';
 
+CREATE FUNCTION pgbank.event_slots() RETURNS TABLE(slot_name text, active boolean, confirmed_flush_lsn pg_lsn, current_lsn pg_lsn, lag_bytes numeric, retained_bytes numeric)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pgbank', 'pg_temp'
+    AS $$
+  -- lag_bytes: WAL written since the last change confirmed by the broker (0 when idle and caught up
+  -- up to the WAL the server writes on its own); retained_bytes: WAL the slot keeps on disk.
+  SELECT s.slot_name::text, s.active, s.confirmed_flush_lsn, pg_current_wal_lsn(),
+         pg_wal_lsn_diff(pg_current_wal_lsn(), s.confirmed_flush_lsn),
+         pg_wal_lsn_diff(pg_current_wal_lsn(), s.restart_lsn)
+    FROM pg_replication_slots s
+   WHERE s.database = current_database() AND s.plugin = 'pgoutput' AND s.slot_type = 'logical'
+   ORDER BY s.slot_name
+$$;
+
+ALTER FUNCTION pgbank.event_slots() OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank.event_slots() IS 'Logical slots (pgoutput) of this database, as npm run events uses them: confirmed position, WAL lag and WAL retained, in bytes';
+
 CREATE FUNCTION pgbank.get_account(id uuid) RETURNS pgbank.account
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pgbank', 'pg_temp'
@@ -2874,6 +2892,8 @@ CREATE TABLE pgbank.users (
     CONSTRAINT users_within_lower_limit CHECK (((lower_limit IS NULL) OR ((balance - held) >= lower_limit)))
 );
 
+ALTER TABLE ONLY pgbank.users REPLICA IDENTITY FULL;
+
 ALTER TABLE pgbank.users OWNER TO postgres;
 
 COMMENT ON TABLE pgbank.users IS 'Account holders: every user can be sender or receiver';
@@ -2985,6 +3005,9 @@ GRANT ALL ON FUNCTION pgbank.balance_at(account uuid, at timestamp with time zon
 
 REVOKE ALL ON FUNCTION pgbank.create_account(name text, lower_limit numeric, id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgbank.create_account(name text, lower_limit numeric, id uuid) TO pgbank_app;
+
+REVOKE ALL ON FUNCTION pgbank.event_slots() FROM PUBLIC;
+GRANT ALL ON FUNCTION pgbank.event_slots() TO pgbank_app;
 
 REVOKE ALL ON FUNCTION pgbank.get_account(id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgbank.get_account(id uuid) TO pgbank_app;

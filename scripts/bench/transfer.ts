@@ -15,7 +15,7 @@ const ITEMS = 100;  // transfers() items per call
 // Per process: two benches on one server never drop each other's databases.
 const DB = `pgbank_bench_transfer_${process.pid}`;
 const TPCB_DB = `pgbank_bench_tpcb_${process.pid}`;
-const account = (n: string) => `('00000000-0000-4000-8000-' || lpad((${n})::text, 12, '0'))::uuid`;
+export const account = (n: string) => `('00000000-0000-4000-8000-' || lpad((${n})::text, 12, '0'))::uuid`;
 
 // The naive design the issue measures against: lock both rows in id order, two UPDATEs, one
 // INSERT. Its row goes in with status 'failed', so no ledger trigger runs for it.
@@ -30,7 +30,7 @@ begin
   insert into pgbank.transactions (ts, sender, receiver, amount, status) values (now(), a, b, amt, 'failed');
 end $$;`;
 
-const script = (accounts: number, call: 'ours' | 'naive') => `
+export const script = (accounts: number, call: 'ours' | 'naive') => `
 \\set a random(1, ${accounts})
 \\set b 1 + (:a + random(0, ${accounts - 2})) % ${accounts}
 \\set c random(1, 5000)
@@ -50,7 +50,7 @@ select count(*) from pgbank.transfers(
   array(select (1 + (hashint8(:r::bigint * ${ITEMS} + g + 555) & 2147483647) % 5000)::numeric / 100 from generate_series(1, ${ITEMS}) g));
 `;
 
-async function pgbench(db: string, clients: number, args: string[], pgOptions = ''): Promise<{ tps: number; failed: number }> {
+export async function pgbench(db: string, clients: number, args: string[], pgOptions = ''): Promise<{ tps: number; failed: number }> {
   const s = dbSettings();
   const env = { ...process.env, PGPASSWORD: s.password ?? '', PGOPTIONS: `${process.env.PGOPTIONS ?? ''} ${pgOptions}` };
   const out = await $({ quiet: true, env })`pgbench -h ${s.host} -p ${s.port} -U ${s.user} \

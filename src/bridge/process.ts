@@ -25,9 +25,9 @@ export interface BridgeProcess {
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Start `src/bridge/main.ts` with these environment variables on top of ours. */
-export function startBridge(env: Record<string, string>, options: { echo?: boolean } = {}): BridgeProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src', 'bridge', 'main.ts')], {
+/** Start `src/bridge/main.ts` (or `script`, relative to the root: the events publisher) with these environment variables on top of ours. */
+export function startBridge(env: Record<string, string>, options: { echo?: boolean; script?: string } = {}): BridgeProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, options.script ?? 'src/bridge/main.ts')], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -129,6 +129,7 @@ test('the PostgreSQL image has the extensions and the settings of scripts/system
   const preload = (conf.get('shared_preload_libraries') ?? '').split(',').map((s) => s.trim());
   assert.ok(preload.includes('pg_cron'), `shared_preload_libraries = ${preload.join(',')}`);
   assert.is(conf.get('cron.database_name'), 'postgres');
+  assert.is(conf.get('wal_level'), 'logical', 'change events decode the WAL (docs/events.md)');
   const minLocks = Number(/^MIN_LOCKS=(\d+)/m.exec(read('scripts/system.sh'))?.[1]);
   assert.ok(minLocks > 0, 'scripts/system.sh sets MIN_LOCKS');
   assert.ok(Number(conf.get('max_locks_per_transaction')) >= minLocks,

@@ -1,0 +1,135 @@
+// Change events (npm run events): events/s published with confirms from a backlog of transfer() commits, against a bare
+// confirmed publisher of as many messages of the same size; transfer() calls/s with the publisher running vs. not, and
+// the WAL cost of REPLICA IDENTITY FULL on pgbank.users (migration 0019), taking turns. BENCH_EVENTS_SECONDS: backlog length.
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { writeFile, rm } from 'node:fs/promises';
+import { connectAmqp } from '../../src/bridge/amqp.ts';
+import { bridgeEnv, startBridge, type BridgeProcess, type LogLine } from '../../src/bridge/process.ts';
+import { dbSettings } from '../../src/config.ts';
+import { connect, createDatabase, dropDatabase } from '../../src/db.ts';
+import { migrate } from '../../src/migrate.ts';
+import { ratio, table } from './lib.ts';
+import { account, pgbench, script } from './transfer.ts';
+
+const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const BACKLOG_SECONDS = Number(process.env.BENCH_EVENTS_SECONDS ?? 10);
+
+export default async function eventsBench(): Promise<string> {
+  const tag = `pgbank_bench_events_${randomBytes(3).toString('hex')}`;
+  const slot = tag;
+  const exchange = `${tag}.events`;
+  const queue = `${exchange}.all`;
+  const s = dbSettings({ database: tag });
+  const file = `/tmp/${tag}.sql`;
+  await createDatabase(tag);
+  const sql = connect({ ...s, max: 2, name: 'pgbank-bench' });
+  const amqp = await connectAmqp(AMQP_URL, 'pgbank-bench-events');
+  amqp.on('error', () => {});
+  const ch = await amqp.createChannel();
+  let publisher: BridgeProcess | undefined;
+  const start = (settings: Record<string, string> = {}) => startBridge(bridgeEnv(s, {
+    AMQP_URL, EVENTS_SLOT: slot, EVENTS_EXCHANGE: exchange, EVENTS_PROGRESS_MS: '200', ...settings,
+  }), { script: 'src/events/main.ts' });
+  try {
+    await migrate({ database: tag });
+    await sql`insert into pgbank.users (id, name) select ${sql.unsafe(account('g'))}, 'bench ' || g from generate_series(1, 2000) g`;
+    await sql`select pgbank_private.open_accounts(1000000)`;
+    await sql`vacuum analyze pgbank.users`;
+    await writeFile(file, script(2000, 'ours'));
+    await ch.assertExchange(exchange, 'topic', { durable: true });
+    await ch.assertQueue(queue, { durable: true });
+    await ch.bindQueue(queue, exchange, '#');
+
+    // 1. A backlog: the slot made (by a first start), the publisher stopped, BACKLOG_SECONDS of transfer() at c=16.
+    publisher = start();
+    await publisher.waitFor((l) => l.event === 'publishing', 300_000);
+    await publisher.stop('SIGTERM');
+    const [{ before }] = (await sql<{ before: string }[]>`select coalesce(max(id), 0)::text as before from pgbank.transactions`) as unknown as [{ before: string }];
+    await pgbench(tag, 16, ['-f', file, '-D', `run=b${Date.now()}`, '-T', String(BACKLOG_SECONDS)]);
+    const [{ expected }] = (await sql<{ expected: number }[]>`
+      select (2 * count(*))::int as expected from pgbank.transactions where id > ${before}::bigint and status = 'success'`) as unknown as [{ expected: number }];
+    await ch.purgeQueue(queue);
+    publisher = start();
+    const go = await publisher.waitFor((l) => l.event === 'publishing', 60_000);
+    const done = await publisher.waitFor((l) => l.event === 'progress' && Number(l.events) >= expected, 600_000, `${expected} events`);
+    const ours = seconds(go, done);
+    const sample = await ch.get(queue, { noAck: true });
+    const bodyBytes = sample ? sample.content.length : 400;
+    await publisher.stop('SIGTERM');
+    publisher = undefined;
+    await ch.purgeQueue(queue);
+
+    // Baseline: as many messages of that size, published with confirms (a window of as many as one of our batches) to the same exchange and queue.
+    const bare = await barePublish(exchange, expected, bodyBytes);
+    await ch.purgeQueue(queue);
+
+    // 2. transfer() calls/s at c=16: identity default / full (no publisher), full with the publisher running; taking turns.
+    const sum = { plain: 0, full: 0, running: 0 };
+    for (let r = 0; r < ROUNDS; r++) {
+      await sql`alter table pgbank.users replica identity default`;
+      sum.plain += (await pgbench(tag, 16, ['-f', file, '-D', `run=p${r}${Date.now()}`])).tps / ROUNDS;
+      await sql`alter table pgbank.users replica identity full`;
+      sum.full += (await pgbench(tag, 16, ['-f', file, '-D', `run=f${r}${Date.now()}`])).tps / ROUNDS;
+      publisher = start();
+      await publisher.waitFor((l) => l.event === 'publishing', 60_000);
+      sum.running += (await pgbench(tag, 16, ['-f', file, '-D', `run=r${r}${Date.now()}`])).tps / ROUNDS;
+      const last = publisher.lines.filter((l) => l.event === 'progress').at(-1);
+      await publisher.stop('SIGTERM');
+      publisher = undefined;
+      await ch.purgeQueue(queue);
+      if (r === ROUNDS - 1) lagNote = `lag at the end of the last round: ${last?.lag_bytes ?? '?'} bytes of WAL`;
+    }
+    return [
+      table(['what', 'events', 'seconds', 'events/s', 'vs bare publisher'], [
+        ['npm run events: backlog of transfer() commits → RabbitMQ, confirmed, slot advanced', expected, ours.toFixed(2), Math.round(expected / ours), ratio(expected / ours / (expected / bare))],
+        [`bare confirmed publisher, ${bodyBytes}-byte messages`, expected, bare.toFixed(2), Math.round(expected / bare), ratio(1)],
+      ]),
+      table(['transfer() at c=16, 2,000 accounts', 'calls/s', 'vs identity default, no publisher'], [
+        ['users REPLICA IDENTITY DEFAULT (before 0019), no publisher', Math.round(sum.plain), ratio(1)],
+        ['REPLICA IDENTITY FULL (0019), no publisher', Math.round(sum.full), ratio(sum.full / sum.plain)],
+        ['REPLICA IDENTITY FULL, npm run events publishing', Math.round(sum.running), ratio(sum.running / sum.plain)],
+      ]) + `\n\nWith the publisher vs. without (both FULL): ${ratio(sum.running / sum.full)}. pgbench -M prepared, ${ROUNDS} rounds of ${SECONDS} s per row, taking turns; ` +
+        `the backlog: ${BACKLOG_SECONDS} s of transfer() at c=16 (2 events per commit), published by one process (the slot streamed, events published while the next commits arrive, confirms, flushed position reported). ${lagNote}.`,
+    ].join('\n\n');
+  } finally {
+    await publisher?.stop('SIGKILL');
+    await ch.deleteQueue(queue).catch(() => {});
+    await ch.deleteExchange(exchange).catch(() => {});
+    await amqp.close().catch(() => {});
+    for (let i = 0; i < 50; i++) {
+      const left = await sql`select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = ${slot} and not active`.catch(() => [1]);
+      const [still] = await sql`select 1 from pg_replication_slots where slot_name = ${slot}`;
+      if (!still) break;
+      void left;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await sql.end();
+    await rm(file, { force: true });
+    await dropDatabase(tag);
+  }
+}
+
+let lagNote = '';
+const seconds = (a: LogLine, b: LogLine) => (Date.parse(b.ts) - Date.parse(a.ts)) / 1000;
+
+async function barePublish(exchange: string, count: number, bytes: number): Promise<number> {
+  const connection = await connectAmqp(AMQP_URL, 'pgbank-bench-bare');
+  try {
+    const channel = await connection.createConfirmChannel();
+    const body = Buffer.alloc(bytes, 'x');
+    const started = performance.now();
+    const window = 8_000;
+    for (let i = 0; i < count; i += window) {
+      for (let j = i; j < Math.min(count, i + window); j++) {
+        if (!channel.publish(exchange, 'balance.changed', body, { persistent: true, contentType: 'application/json', messageId: String(j) })) await once(channel, 'drain');
+      }
+      await channel.waitForConfirms();
+    }
+    return (performance.now() - started) / 1000;
+  } finally {
+    await connection.close().catch(() => {});
+  }
+}
