@@ -61,10 +61,14 @@ export interface Account {
   version: string;
   createdAt: Date;
   modifiedAt: Date;
+  /** open, frozen (no debits) or closed (final). */
+  status: AccountStatus;
+  /** While frozen: credits are refused too. */
+  creditsFrozen: boolean;
 }
 
 export type TransferStatus = 'success' | 'failed';
-export type FailureReason = 'insufficient_funds' | 'unknown_account' | 'same_account';
+export type FailureReason = 'insufficient_funds' | 'unknown_account' | 'same_account' | 'account_frozen' | 'account_closed';
 
 export interface TransferResult {
   requestId: string;
@@ -165,4 +169,37 @@ export async function balanceAt(sql: Sql, account: string, at: Date | string): P
 /** pgbank.verify_balances: accounts whose stored balance/held differ from their transactions (empty when exact). */
 export async function verifyBalances(sql: Sql): Promise<Row[]> {
   return [...(await sql`select * from pgbank.verify_balances()`)];
+}
+
+// ---- Account status -----------------------------------------------------------------------
+
+export type AccountStatus = 'open' | 'frozen' | 'closed';
+
+export interface AccountStatusChange {
+  /** bigint text */
+  id: string;
+  fromStatus: AccountStatus;
+  toStatus: AccountStatus;
+  creditsFrozen: boolean;
+  changedBy: string;
+  reason: string;
+  /** The database login that made the change. */
+  dbUser: string;
+  changedAt: Date;
+}
+
+/**
+ * pgbank.set_account_status: open, freeze (creditsFrozen: credits refused too) or close an account,
+ * recorded with changedBy and reason. Closing needs balance 0 and nothing held (55000) and is final.
+ */
+export async function setAccountStatus(sql: Sql, account: string, status: AccountStatus, reason: string, changedBy: string,
+  creditsFrozen = false): Promise<Account> {
+  const [row] = await sql`select * from pgbank.set_account_status(${account}::uuid, ${status}, ${reason}, ${changedBy}, ${creditsFrozen})`;
+  return camelRow<Account>(row);
+}
+
+/** pgbank.account_status_changes: an account's status changes, newest first. */
+export async function accountStatusChanges(sql: Sql, account: string): Promise<AccountStatusChange[]> {
+  const rows = await sql`select * from pgbank.account_status_changes(${account}::uuid)`;
+  return rows.map((r) => camelRow<AccountStatusChange>(r));
 }
