@@ -61,6 +61,10 @@ export interface Account {
   version: string;
   createdAt: Date;
   modifiedAt: Date;
+  /** open, frozen (no debits) or closed (final). */
+  status: AccountStatus;
+  /** While frozen: credits are refused too. */
+  creditsFrozen: boolean;
 }
 
 /**
@@ -68,7 +72,7 @@ export interface Account {
  * 'in_transit'; a repeat of it says 'success' once credited, or 'returned' (reason: why).
  */
 export type TransferStatus = 'success' | 'failed' | 'in_transit' | 'returned';
-export type FailureReason = 'insufficient_funds' | 'unknown_account' | 'same_account';
+export type FailureReason = 'insufficient_funds' | 'unknown_account' | 'same_account' | 'account_frozen' | 'account_closed';
 
 export interface TransferResult {
   requestId: string;
@@ -271,4 +275,37 @@ export interface EventSlot {
 export async function eventSlots(sql: Sql): Promise<EventSlot[]> {
   const rows = await sql`select slot_name, active, confirmed_flush_lsn::text, current_lsn::text, lag_bytes::text, retained_bytes::text from pgbank.event_slots()`;
   return rows.map((r) => camelRow<EventSlot>(r));
+}
+
+// ---- Account status -----------------------------------------------------------------------
+
+export type AccountStatus = 'open' | 'frozen' | 'closed';
+
+export interface AccountStatusChange {
+  /** bigint text */
+  id: string;
+  fromStatus: AccountStatus;
+  toStatus: AccountStatus;
+  creditsFrozen: boolean;
+  changedBy: string;
+  reason: string;
+  /** The database login that made the change. */
+  dbUser: string;
+  changedAt: Date;
+}
+
+/**
+ * pgbank.set_account_status: open, freeze (creditsFrozen: credits refused too) or close an account,
+ * recorded with changedBy and reason. Closing needs balance 0 and nothing held (55000) and is final.
+ */
+export async function setAccountStatus(sql: Sql, account: string, status: AccountStatus, reason: string, changedBy: string,
+  creditsFrozen = false): Promise<Account> {
+  const [row] = await sql`select * from pgbank.set_account_status(${account}::uuid, ${status}, ${reason}, ${changedBy}, ${creditsFrozen})`;
+  return camelRow<Account>(row);
+}
+
+/** pgbank.account_status_changes: an account's status changes, newest first. */
+export async function accountStatusChanges(sql: Sql, account: string): Promise<AccountStatusChange[]> {
+  const rows = await sql`select * from pgbank.account_status_changes(${account}::uuid)`;
+  return rows.map((r) => camelRow<AccountStatusChange>(r));
 }

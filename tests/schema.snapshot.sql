@@ -19,10 +19,19 @@ CREATE TYPE pgbank.account AS (
 	lower_limit numeric,
 	version bigint,
 	created_at timestamp with time zone,
-	modified_at timestamp with time zone
+	modified_at timestamp with time zone,
+	status text,
+	credits_frozen boolean
 );
 
 ALTER TYPE pgbank.account OWNER TO postgres;
+
+CREATE DOMAIN pgbank.account_status AS text COLLATE pg_catalog."C"
+	CONSTRAINT account_status_check CHECK ((VALUE = ANY (ARRAY['open'::text, 'frozen'::text, 'closed'::text])));
+
+ALTER DOMAIN pgbank.account_status OWNER TO postgres;
+
+COMMENT ON DOMAIN pgbank.account_status IS 'open: moves both ways; frozen: no debits (credits unless credits_frozen); closed: nothing, final';
 
 CREATE DOMAIN pgbank.amount AS numeric
 	CONSTRAINT amount_is_money CHECK (((VALUE >= 0.01) AND (VALUE <= 999999999999999.99) AND (scale(VALUE) <= 2)));
@@ -125,6 +134,27 @@ CREATE TYPE pgbank.transfer_result AS (
 
 ALTER TYPE pgbank.transfer_result OWNER TO postgres;
 
+CREATE FUNCTION pgbank.account_status_changes(account uuid) RETURNS TABLE(id bigint, from_status text, to_status text, credits_frozen boolean, changed_by text, reason text, db_user text, changed_at timestamp with time zone)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pgbank', 'pg_temp'
+    AS $$
+BEGIN
+  IF account IS NULL THEN
+    RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'account_status_changes: account must not be NULL';
+  END IF;
+  IF NOT EXISTS (SELECT FROM users u WHERE u.id = account) THEN
+    RAISE EXCEPTION USING ERRCODE = 'P0002', MESSAGE = format('account_status_changes: unknown account %L', account);
+  END IF;
+  RETURN QUERY
+    SELECT c.id, c.from_status::text, c.to_status::text, c.credits_frozen, c.changed_by, c.reason, c.db_user, c.changed_at
+      FROM account_status_changes c WHERE c.account = account_status_changes.account ORDER BY c.id DESC;
+END
+$$;
+
+ALTER FUNCTION pgbank.account_status_changes(account uuid) OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank.account_status_changes(account uuid) IS 'An account''s status changes, newest first: id, from_status, to_status, credits_frozen, changed_by, reason, db_user, changed_at';
+
 CREATE FUNCTION pgbank.balance_at(account uuid, at timestamp with time zone) RETURNS numeric
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pgbank', 'pg_temp'
@@ -222,7 +252,8 @@ BEGIN
   IF id IS NULL THEN
     RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'get_account: id must not be NULL';
   END IF;
-  SELECT u.id, u.name, u.balance, u.balance - u.held, u.held, u.lower_limit, u.version, u.created_at, u.modified_at
+  SELECT u.id, u.name, u.balance, u.balance - u.held, u.held, u.lower_limit, u.version, u.created_at, u.modified_at,
+         u.status, u.credits_frozen
     INTO a FROM users u WHERE u.id = get_account.id;
   IF NOT FOUND THEN
     RAISE EXCEPTION USING ERRCODE = 'P0002', MESSAGE = format('get_account: unknown account %L', id);
@@ -233,7 +264,7 @@ $$;
 
 ALTER FUNCTION pgbank.get_account(id uuid) OWNER TO postgres;
 
-COMMENT ON FUNCTION pgbank.get_account(id uuid) IS 'An account: id, name, balance, available (= balance - held), held, lower_limit, version, created_at, modified_at';
+COMMENT ON FUNCTION pgbank.get_account(id uuid) IS 'An account: id, name, balance, available (= balance - held), held, lower_limit, version, created_at, modified_at, status (open, frozen, closed), credits_frozen';
 
 CREATE FUNCTION pgbank.history(account uuid, from_ts timestamp with time zone DEFAULT NULL::timestamp with time zone, to_ts timestamp with time zone DEFAULT NULL::timestamp with time zone, direction text DEFAULT NULL::text, status text DEFAULT NULL::text, metadata jsonb DEFAULT NULL::jsonb, after text DEFAULT NULL::text, page_size integer DEFAULT 50) RETURNS SETOF pgbank.history_entry
     LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -730,6 +761,75 @@ ALTER FUNCTION pgbank.reverse(request_id text, transaction_id bigint, amount num
 
 COMMENT ON FUNCTION pgbank.reverse(request_id text, transaction_id bigint, amount numeric, metadata jsonb) IS 'Take back all or part of an effective transaction (its receiver pays its sender), linked to it, idempotent per (paying account, request_id); status success or failed (already_reversed, insufficient_funds)';
 
+CREATE FUNCTION pgbank.set_account_status(account uuid, status text, reason text, changed_by text, credits_frozen boolean DEFAULT false) RETURNS pgbank.account
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pgbank', 'pg_temp'
+    AS $$
+DECLARE
+  u users;
+BEGIN
+  IF account IS NULL OR status IS NULL OR reason IS NULL OR changed_by IS NULL OR credits_frozen IS NULL THEN
+    RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = format('set_account_status: %s must not be NULL',
+      concat_ws(', ', CASE WHEN account IS NULL THEN 'account' END, CASE WHEN status IS NULL THEN 'status' END,
+                      CASE WHEN reason IS NULL THEN 'reason' END, CASE WHEN changed_by IS NULL THEN 'changed_by' END,
+                      CASE WHEN credits_frozen IS NULL THEN 'credits_frozen' END));
+  END IF;
+  IF status NOT IN ('open', 'frozen', 'closed') THEN
+    RAISE EXCEPTION USING ERRCODE = '22023',
+      MESSAGE = format('set_account_status: status %s must be open, frozen or closed', pgbank_private.shown(status));
+  END IF;
+  IF credits_frozen AND status <> 'frozen' THEN
+    RAISE EXCEPTION USING ERRCODE = '22023',
+      MESSAGE = format('set_account_status: credits_frozen applies to status frozen only, not %L', status),
+      HINT = 'an open account takes credits, a closed one never does';
+  END IF;
+  IF btrim(reason) = '' OR length(reason) > 500 THEN
+    RAISE EXCEPTION USING ERRCODE = '22023',
+      MESSAGE = format('set_account_status: reason %s must be 1 to 500 characters, not only spaces', pgbank_private.shown(reason));
+  END IF;
+  IF btrim(changed_by) = '' OR length(changed_by) > 200 THEN
+    RAISE EXCEPTION USING ERRCODE = '22023',
+      MESSAGE = format('set_account_status: changed_by %s must be 1 to 200 characters, not only spaces', pgbank_private.shown(changed_by));
+  END IF;
+  IF account = pgbank_private.world() THEN
+    RAISE EXCEPTION USING ERRCODE = '22023',
+      MESSAGE = format('set_account_status: account %L is the world account, always open', account);
+  END IF;
+  -- The row lock every transfer, hold and batch takes on this account: a movement that holds it
+  -- now commits before the change; one that comes later waits, then sees the new status.
+  SELECT * INTO u FROM users x WHERE x.id = account FOR UPDATE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION USING ERRCODE = 'P0002', MESSAGE = format('set_account_status: unknown account %L', account);
+  END IF;
+  IF u.status = 'closed' THEN
+    IF status = 'closed' THEN  -- closing twice: the first close stands
+      RETURN pgbank.get_account(account);
+    END IF;
+    RAISE EXCEPTION USING ERRCODE = '55000',
+      MESSAGE = format('set_account_status: account %L is closed; it cannot become %s', account, status),
+      HINT = 'closing is final: open a new account';
+  END IF;
+  IF status = 'closed' AND (u.balance <> 0 OR u.held <> 0) THEN
+    RAISE EXCEPTION USING ERRCODE = '55000',
+      MESSAGE = format('set_account_status: account %L has balance %s and %s held; only an account with balance 0 and no open hold can be closed',
+                       account, u.balance, u.held),
+      HINT = 'move the balance out (a transfer, or one to the world account) and post or void its holds first';
+  END IF;
+  IF u.status = status AND u.credits_frozen = credits_frozen THEN  -- already so: nothing changes, nothing recorded
+    RETURN pgbank.get_account(account);
+  END IF;
+  UPDATE users x SET status = set_account_status.status, credits_frozen = set_account_status.credits_frozen, modified_at = now()
+   WHERE x.id = account;
+  INSERT INTO account_status_changes (account, from_status, to_status, credits_frozen, changed_by, reason)
+  VALUES (account, u.status, status, credits_frozen, changed_by, reason);
+  RETURN pgbank.get_account(account);
+END
+$$;
+
+ALTER FUNCTION pgbank.set_account_status(account uuid, status text, reason text, changed_by text, credits_frozen boolean) OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank.set_account_status(account uuid, status text, reason text, changed_by text, credits_frozen boolean) IS 'Set an account open, frozen (no debits; credits_frozen: no credits either) or closed (final; balance 0, nothing held); recorded with changed_by and reason';
+
 CREATE FUNCTION pgbank.shard_finish_hold(action text, hold_id uuid, amount numeric DEFAULT NULL::numeric) RETURNS SETOF pgbank.hold_result
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pgbank', 'pg_temp'
@@ -1014,6 +1114,7 @@ DECLARE
   account_id uuid;
   replayed boolean := false;
   avail    jsonb := '{}'::jsonb;   -- account id -> how far it may still go down (available - lower limit), as the batch goes
+  blocks   jsonb := '{}'::jsonb;   -- account id -> {"debit": account_frozen/closed, "credit": ...} where it refuses one
   reason   text;
   failed_i int;
   req      requests;
@@ -1054,6 +1155,11 @@ BEGIN
     SELECT * INTO acct FROM users u WHERE u.id = account_id FOR UPDATE;
     IF FOUND THEN
       avail := avail || jsonb_build_object(acct.id, acct.balance - acct.held - acct.lower_limit);
+      IF acct.status <> 'open' THEN
+        blocks := blocks || jsonb_build_object(acct.id, jsonb_strip_nulls(jsonb_build_object(
+          'debit', 'account_' || acct.status,
+          'credit', CASE WHEN acct.status = 'closed' OR acct.credits_frozen THEN 'account_' || acct.status END)));
+      END IF;
     END IF;
   END LOOP;
   IF NOT avail ? owner::text THEN
@@ -1069,6 +1175,8 @@ BEGIN
       reason := CASE WHEN from_accounts[i] = to_accounts[i] THEN 'same_account'
                      WHEN NOT avail ? from_accounts[i]::text
                        OR NOT (to_accounts[i] = pgbank_private.world() OR avail ? to_accounts[i]::text) THEN 'unknown_account'
+                     WHEN coalesce(blocks -> from_accounts[i]::text ->> 'debit', blocks -> to_accounts[i]::text ->> 'credit') IS NOT NULL
+                       THEN coalesce(blocks -> from_accounts[i]::text ->> 'debit', blocks -> to_accounts[i]::text ->> 'credit')
                      WHEN (avail ->> from_accounts[i]::text)::numeric < amounts[i] THEN 'insufficient_funds' END;
       IF reason IS NOT NULL THEN
         failed_i := i;
@@ -1128,6 +1236,8 @@ DECLARE
   ids      uuid[];     -- the call's existing accounts, in id order; rooms and balances by the same position
   rooms    numeric[];  -- how far each may still go down (balance - held - lower limit; NULL: no limit), as the items go
   balances numeric[];
+  debit_blocks  text[];  -- account_frozen / account_closed where an account takes no debits, by the same position
+  credit_blocks text[];  -- ... no credits
   tx_ids   bigint[];   -- per item: the ledger row it gets if it is new
   fresh    bigint[];   -- the tx_ids of the items whose requests this call recorded
   firsts   int[];      -- per item: the first item of this call with the same (from_account, request_id)
@@ -1190,9 +1300,13 @@ BEGIN
 
   -- Every account of the call, in the global order (the world is never locked): two calls, or a
   -- call and a transfer(), wait for each other instead of deadlocking.
-  SELECT array_agg(u.id ORDER BY u.id), array_agg(u.room ORDER BY u.id), array_agg(u.balance ORDER BY u.id)
-    INTO ids, rooms, balances
-    FROM (SELECT u.id, u.balance - u.held - u.lower_limit AS room, u.balance FROM users u
+  SELECT array_agg(u.id ORDER BY u.id), array_agg(u.room ORDER BY u.id), array_agg(u.balance ORDER BY u.id),
+         array_agg(u.debit_block ORDER BY u.id), array_agg(u.credit_block ORDER BY u.id)
+    INTO ids, rooms, balances, debit_blocks, credit_blocks
+    FROM (SELECT u.id, u.balance - u.held - u.lower_limit AS room, u.balance,
+                 CASE WHEN u.status <> 'open' THEN 'account_' || u.status END AS debit_block,
+                 CASE WHEN u.status = 'closed' OR u.status = 'frozen' AND u.credits_frozen THEN 'account_' || u.status END AS credit_block
+            FROM users u
            WHERE u.id = ANY (from_accounts || to_accounts) AND u.id <> world ORDER BY u.id FOR UPDATE) u;
   ids := coalesce(ids, '{}');
   SELECT array_agg(pf.pos ORDER BY x.i), array_agg(pt.pos ORDER BY x.i) INTO payer_at, payee_at
@@ -1215,6 +1329,8 @@ BEGIN
     ELSE
       reason := CASE WHEN payer_at[i] IS NULL OR (payee_at[i] IS NULL AND t <> world) THEN 'unknown_account'
                      WHEN f = t THEN 'same_account'
+                     WHEN coalesce(debit_blocks[payer_at[i]], credit_blocks[payee_at[i]]) IS NOT NULL
+                       THEN coalesce(debit_blocks[payer_at[i]], credit_blocks[payee_at[i]])
                      WHEN rooms[payer_at[i]] < a THEN 'insufficient_funds' END;
       status := CASE WHEN reason IS NULL THEN 'success' ELSE 'failed' END;
       IF reason IS NULL THEN
@@ -1394,14 +1510,16 @@ BEGIN
     END IF;
     why := CASE WHEN EXISTS (SELECT FROM pgbank.users WHERE id = NEW.sender) THEN 'same_account' ELSE 'unknown_account' END;
   ELSE
-    -- Each account in one statement that locks, checks and moves: the payer's debit only where its
-    -- funds allow (for an attempt), in account-id order so two movements never deadlock. When the
-    -- payee comes first and the payer then cannot pay, the payee's credit is taken back.
+    -- Each account in one statement that locks, checks and moves: for an attempt, the payer's debit
+    -- only where it is open and its funds allow, the payee's credit only where it takes credits
+    -- (open, or frozen without credits_frozen), in account-id order so two movements never
+    -- deadlock. When the payee comes first and the payer then cannot pay, the credit is taken back.
     on_day := (NEW.ts AT TIME ZONE 'UTC')::date;
     IF NEW.sender > NEW.receiver AND NEW.receiver <> '00000000-0000-0000-0000-000000000000' THEN  -- the world keeps no balance
       UPDATE pgbank.users
          SET balance = balance + NEW.amount, day_received = day_received + NEW.amount, version = version + 1, modified_at = now()
-       WHERE id = NEW.receiver AND totals_day = on_day AND balance <= 999999999999999999.99 - NEW.amount;
+       WHERE id = NEW.receiver AND totals_day = on_day AND balance <= 999999999999999999.99 - NEW.amount
+         AND (NOT attempt OR status = 'open' OR (status = 'frozen' AND NOT credits_frozen));
       IF NOT FOUND THEN
         why := pgbank_private.move_account(NEW.receiver, 0, NEW.amount, NEW.ts, attempt);
       END IF;
@@ -1409,7 +1527,8 @@ BEGIN
     IF why IS NULL AND NEW.sender <> '00000000-0000-0000-0000-000000000000' THEN  -- the world's id is the smallest
       UPDATE pgbank.users
          SET balance = balance - NEW.amount, day_sent = day_sent + NEW.amount, version = version + 1, modified_at = now()
-       WHERE id = NEW.sender AND totals_day = on_day AND (NOT attempt OR balance - held - NEW.amount >= lower_limit OR lower_limit IS NULL);
+       WHERE id = NEW.sender AND totals_day = on_day
+         AND (NOT attempt OR (status = 'open' AND (balance - held - NEW.amount >= lower_limit OR lower_limit IS NULL)));
       IF NOT FOUND THEN
         why := pgbank_private.move_account(NEW.sender, NEW.amount, 0, NEW.ts, attempt);
         IF why IS NOT NULL AND NEW.sender > NEW.receiver AND NEW.receiver <> '00000000-0000-0000-0000-000000000000' THEN
@@ -1420,7 +1539,8 @@ BEGIN
     IF why IS NULL AND NEW.sender < NEW.receiver THEN
       UPDATE pgbank.users
          SET balance = balance + NEW.amount, day_received = day_received + NEW.amount, version = version + 1, modified_at = now()
-       WHERE id = NEW.receiver AND totals_day = on_day AND balance <= 999999999999999999.99 - NEW.amount;
+       WHERE id = NEW.receiver AND totals_day = on_day AND balance <= 999999999999999999.99 - NEW.amount
+         AND (NOT attempt OR status = 'open' OR (status = 'frozen' AND NOT credits_frozen));
       IF NOT FOUND THEN
         why := pgbank_private.move_account(NEW.receiver, 0, NEW.amount, NEW.ts, attempt);
         IF why IS NOT NULL AND NEW.sender <> '00000000-0000-0000-0000-000000000000' THEN
@@ -1428,11 +1548,10 @@ BEGIN
         END IF;
       END IF;
     END IF;
-    -- An unknown account is the reason before insufficient funds, whichever was met first.
-    IF why = 'insufficient_funds' THEN  -- (nested: a condition with a subquery would run it as a query every time)
-      IF NOT EXISTS (SELECT FROM pgbank.users WHERE id = NEW.receiver) THEN
-        why := 'unknown_account';
-      END IF;
+    -- The reason is the first of unknown_account > account_closed/account_frozen (payer, then
+    -- payee) > insufficient_funds, whichever account was met first (only failed attempts get here).
+    IF why IS NOT NULL AND why <> 'unknown_account' THEN
+      why := pgbank_private.failure_reason(NEW.sender, NEW.receiver, why);
     END IF;
   END IF;
   IF attempt THEN
@@ -1613,6 +1732,24 @@ ALTER PROCEDURE pgbank_private.expire_holds(IN max_holds integer) OWNER TO postg
 
 COMMENT ON PROCEDURE pgbank_private.expire_holds(IN max_holds integer) IS 'pg_cron job: expires every hold past its deadline (the reconciliation of transfers not in a final state)';
 
+CREATE FUNCTION pgbank_private.failure_reason(sender uuid, receiver uuid, met text) RETURNS text
+    LANGUAGE sql STABLE
+    AS $$  -- names are schema-qualified: no SET search_path, which costs every call
+  -- Runs only on a failed attempt: the trigger met one reason on the first account it could not
+  -- move; the other account may have a stronger one. (The world account is always open.)
+  SELECT CASE WHEN p.id IS NULL OR r.id IS NULL THEN 'unknown_account'
+              WHEN p.status <> 'open' THEN 'account_' || p.status
+              WHEN r.status = 'closed' OR r.status = 'frozen' AND r.credits_frozen THEN 'account_' || r.status
+              ELSE met END
+    FROM (SELECT) AS one
+    LEFT JOIN pgbank.users p ON p.id = failure_reason.sender
+    LEFT JOIN pgbank.users r ON r.id = failure_reason.receiver;
+$$;
+
+ALTER FUNCTION pgbank_private.failure_reason(sender uuid, receiver uuid, met text) OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank_private.failure_reason(sender uuid, receiver uuid, met text) IS 'Helper: the reason a failed attempt names, by priority: unknown_account, account_closed / account_frozen (payer first), then the reason met';
+
 CREATE TABLE pgbank.transactions (
     id bigint NOT NULL,
     ts timestamp with time zone NOT NULL,
@@ -1631,7 +1768,7 @@ ALTER TABLE pgbank.transactions OWNER TO postgres;
 
 COMMENT ON TABLE pgbank.transactions IS 'Every money movement; only status ''success'' rows count in sums and balances';
 
-COMMENT ON COLUMN pgbank.transactions.reason IS 'Why an attempt failed: insufficient_funds, unknown_account, same_account';
+COMMENT ON COLUMN pgbank.transactions.reason IS 'Why an attempt failed: unknown_account, same_account, account_closed, account_frozen, insufficient_funds (in that priority)';
 
 COMMENT ON COLUMN pgbank.transactions.metadata IS 'The client''s metadata (a JSON object, at most 4,096 bytes as text), stored and returned with the row; NULL when none';
 
@@ -1686,6 +1823,8 @@ DECLARE
   new_status text;
   new_ts     timestamptz;
   posted     numeric;
+  blocked    uuid;
+  blocked_status text;
 BEGIN
   SELECT * INTO h FROM holds WHERE id = hold_id;
   IF NOT FOUND THEN
@@ -1709,6 +1848,20 @@ BEGIN
     action := 'expire';  -- too late to post or void
   END IF;
   posted := CASE WHEN action = 'post' THEN coalesce(amount, h.amount) END;
+  -- Posting is the debit and the credit: refused (the hold stays held, to be voided or to expire)
+  -- while the payer is frozen or the payee refuses credits (closed, or frozen with credits_frozen).
+  IF action = 'post' THEN
+    SELECT u.id, u.status INTO blocked, blocked_status FROM users u
+     WHERE (u.id = h.account AND u.status <> 'open')
+        OR (u.id = h.receiver AND u.id <> pgbank_private.world() AND (u.status = 'closed' OR u.status = 'frozen' AND u.credits_frozen))
+     ORDER BY u.id = h.account DESC LIMIT 1;
+    IF FOUND THEN
+      RAISE EXCEPTION USING ERRCODE = '55000',
+        MESSAGE = format('post_hold: account %L (the %s of hold %L) is %s', blocked,
+                         CASE WHEN blocked = h.account THEN 'payer' ELSE 'payee' END, hold_id, blocked_status),
+        HINT = 'void_hold releases the funds; or set the account open again first';
+    END IF;
+  END IF;
   IF posted > pgbank_private.max_balance() - (SELECT u.balance FROM users u WHERE u.id = h.receiver) THEN
     RAISE EXCEPTION USING ERRCODE = '22023',
       MESSAGE = format('post_hold: amount %s would take the balance of account %L past %s', posted, h.receiver, pgbank_private.max_balance()),
@@ -1896,9 +2049,15 @@ BEGIN
     END IF;
     RAISE EXCEPTION USING ERRCODE = '23503', MESSAGE = format('transaction of %s: unknown user %L', received - sent, account);
   END IF;
-  -- An attempt (checked) fails where a direct write would break users_within_lower_limit (23514).
-  IF checked AND sent > 0 AND u.balance - u.held - sent < u.lower_limit THEN
-    RETURN 'insufficient_funds';
+  IF checked THEN
+    -- An attempt fails on an account that refuses the movement (frozen: debits, and credits when
+    -- credits_frozen; closed: both), then where a direct write would break users_within_lower_limit (23514).
+    IF sent > 0 AND u.status <> 'open' OR received > 0 AND (u.status = 'closed' OR u.status = 'frozen' AND u.credits_frozen) THEN
+      RETURN 'account_' || u.status;
+    END IF;
+    IF sent > 0 AND u.balance - u.held - sent < u.lower_limit THEN
+      RETURN 'insufficient_funds';
+    END IF;
   END IF;
   IF received - sent > 0 AND u.balance > pgbank_private.max_balance() - (received - sent) THEN
     RAISE EXCEPTION USING ERRCODE = '22023',
@@ -1929,7 +2088,7 @@ $$;
 
 ALTER FUNCTION pgbank_private.move_account(account uuid, sent numeric, received numeric, ts timestamp with time zone, checked boolean) OWNER TO postgres;
 
-COMMENT ON FUNCTION pgbank_private.move_account(account uuid, sent numeric, received numeric, ts timestamp with time zone, checked boolean) IS 'Helper: moves one account''s part of a movement (balance, version, day or monthly totals) after locking its row; checked: returns unknown_account / insufficient_funds instead of moving';
+COMMENT ON FUNCTION pgbank_private.move_account(account uuid, sent numeric, received numeric, ts timestamp with time zone, checked boolean) IS 'Helper: moves one account''s part of a movement (balance, version, day or monthly totals) after locking its row; checked: returns unknown_account / account_closed / account_frozen / insufficient_funds instead of moving';
 
 CREATE FUNCTION pgbank_private.move_money(sender uuid, receiver uuid, ts timestamp with time zone, amount numeric) RETURNS void
     LANGUAGE plpgsql
@@ -2007,6 +2166,8 @@ DECLARE
   payer_id uuid;
   payee_id uuid;
   room    numeric;  -- how far the payer may still go down: balance - held - lower limit (NULL: no limit)
+  payer_block text; -- account_frozen / account_closed when the payer takes no debits
+  payee_block text; -- ... when the payee takes no credits
   reason  text;
   status  text;
   tx_id   bigint := nextval('pgbank.transactions_id_seq');
@@ -2028,18 +2189,22 @@ BEGIN
   -- Lock the accounts in one global order (smaller id first), one row per statement, reading only
   -- what the checks need. The world account is never locked (nor read): it keeps no balance.
   IF to_account < from_account AND to_account <> world THEN
-    SELECT u.id INTO payee_id FROM pgbank.users u WHERE u.id = to_account FOR UPDATE;
+    SELECT u.id, CASE WHEN u.status = 'closed' OR u.status = 'frozen' AND u.credits_frozen THEN 'account_' || u.status END
+      INTO payee_id, payee_block FROM pgbank.users u WHERE u.id = to_account FOR UPDATE;
   END IF;
-  SELECT u.id, u.balance - u.held - u.lower_limit INTO payer_id, room FROM pgbank.users u WHERE u.id = from_account FOR UPDATE;
+  SELECT u.id, u.balance - u.held - u.lower_limit, CASE WHEN u.status <> 'open' THEN 'account_' || u.status END
+    INTO payer_id, room, payer_block FROM pgbank.users u WHERE u.id = from_account FOR UPDATE;
   IF to_account = world THEN
     payee_id := world;
   ELSIF to_account = from_account THEN
     payee_id := payer_id;
   ELSIF to_account > from_account THEN
-    SELECT u.id INTO payee_id FROM pgbank.users u WHERE u.id = to_account FOR UPDATE;
+    SELECT u.id, CASE WHEN u.status = 'closed' OR u.status = 'frozen' AND u.credits_frozen THEN 'account_' || u.status END
+      INTO payee_id, payee_block FROM pgbank.users u WHERE u.id = to_account FOR UPDATE;
   END IF;
   reason := CASE WHEN payer_id IS NULL OR payee_id IS NULL THEN 'unknown_account'
                  WHEN from_account = to_account THEN 'same_account'
+                 WHEN coalesce(payer_block, payee_block) IS NOT NULL THEN coalesce(payer_block, payee_block)
                  WHEN room < amount THEN 'insufficient_funds'
             END;
   status := CASE WHEN reason IS NULL THEN 'held' ELSE 'failed' END;
@@ -2057,7 +2222,7 @@ $$;
 
 ALTER FUNCTION pgbank_private.place_hold(request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval, metadata jsonb) OWNER TO postgres;
 
-COMMENT ON FUNCTION pgbank_private.place_hold(request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval, metadata jsonb) IS 'Helper: performs (or replays) one hold: records the request, locks in account-id order, checks funds, writes the attempt';
+COMMENT ON FUNCTION pgbank_private.place_hold(request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval, metadata jsonb) IS 'Helper: performs (or replays) one hold: records the request, locks in account-id order, checks status and funds, writes the attempt';
 
 CREATE FUNCTION pgbank_private.provider_history_append_only() RETURNS trigger
     LANGUAGE plpgsql
@@ -2699,6 +2864,31 @@ ALTER FUNCTION pgbank_private.world() OWNER TO postgres;
 
 COMMENT ON FUNCTION pgbank_private.world() IS 'Helper: id of the world account (money from and to outside pgbank)';
 
+CREATE TABLE pgbank.account_status_changes (
+    account uuid NOT NULL,
+    id bigint NOT NULL,
+    from_status pgbank.account_status NOT NULL,
+    to_status pgbank.account_status NOT NULL,
+    credits_frozen boolean NOT NULL,
+    changed_by text NOT NULL,
+    reason text NOT NULL,
+    db_user text DEFAULT SESSION_USER NOT NULL,
+    changed_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL
+);
+
+ALTER TABLE pgbank.account_status_changes OWNER TO postgres;
+
+COMMENT ON TABLE pgbank.account_status_changes IS 'Every account status change (pgbank.set_account_status): from, to, credits flag, who, why, when';
+
+ALTER TABLE pgbank.account_status_changes ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME pgbank.account_status_changes_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
 CREATE TABLE pgbank.historical_transactions (
     id bigint NOT NULL,
     provider_id bigint NOT NULL,
@@ -2886,6 +3076,8 @@ CREATE TABLE pgbank.users (
     totals_day date,
     day_sent numeric(22,2) DEFAULT 0 NOT NULL,
     day_received numeric(22,2) DEFAULT 0 NOT NULL,
+    status pgbank.account_status DEFAULT 'open'::text NOT NULL,
+    credits_frozen boolean DEFAULT false NOT NULL,
     CONSTRAINT users_held_not_negative CHECK ((held >= (0)::numeric)),
     CONSTRAINT users_lower_limit_finite CHECK (((lower_limit IS NULL) OR ((lower_limit <= (0)::numeric) AND (lower_limit > '-Infinity'::numeric)))),
     CONSTRAINT users_name_check CHECK ((name <> ''::text)),
@@ -2904,6 +3096,10 @@ COMMENT ON COLUMN pgbank.users.held IS 'Sum of open holds this account pays (kep
 
 COMMENT ON COLUMN pgbank.users.totals_day IS 'UTC day of day_sent/day_received: effective transactions of that day not (yet) in pgbank.user_monthly_totals (kept by trigger)';
 
+COMMENT ON COLUMN pgbank.users.status IS 'open, frozen or closed; changed only by pgbank.set_account_status (recorded in account_status_changes)';
+
+COMMENT ON COLUMN pgbank.users.credits_frozen IS 'While frozen: credits are refused too (false unless status is frozen)';
+
 CREATE UNLOGGED TABLE pgbank_private.set_wise_moves (
     xact xid8 NOT NULL
 );
@@ -2911,6 +3107,9 @@ CREATE UNLOGGED TABLE pgbank_private.set_wise_moves (
 ALTER TABLE pgbank_private.set_wise_moves OWNER TO postgres;
 
 COMMENT ON TABLE pgbank_private.set_wise_moves IS 'Transactions inserting ledger rows whose balances their writer moves set-wise (transfers()); the row trigger stays out';
+
+ALTER TABLE ONLY pgbank.account_status_changes
+    ADD CONSTRAINT account_status_changes_pkey PRIMARY KEY (account, id);
 
 ALTER TABLE ONLY pgbank.historical_transactions
     ADD CONSTRAINT historical_transactions_pkey PRIMARY KEY (id);
@@ -3000,6 +3199,9 @@ GRANT ALL ON TYPE pgbank.reverse_result TO pgbank_app;
 
 GRANT ALL ON TYPE pgbank.transfer_result TO pgbank_app;
 
+REVOKE ALL ON FUNCTION pgbank.account_status_changes(account uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION pgbank.account_status_changes(account uuid) TO pgbank_app;
+
 REVOKE ALL ON FUNCTION pgbank.balance_at(account uuid, at timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgbank.balance_at(account uuid, at timestamp with time zone) TO pgbank_app;
 
@@ -3035,6 +3237,9 @@ GRANT ALL ON FUNCTION pgbank.provider_record_transactions(message_ids text[], pr
 
 REVOKE ALL ON FUNCTION pgbank.reverse(request_id text, transaction_id bigint, amount numeric, metadata jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgbank.reverse(request_id text, transaction_id bigint, amount numeric, metadata jsonb) TO pgbank_app;
+
+REVOKE ALL ON FUNCTION pgbank.set_account_status(account uuid, status text, reason text, changed_by text, credits_frozen boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION pgbank.set_account_status(account uuid, status text, reason text, changed_by text, credits_frozen boolean) TO pgbank_app;
 
 REVOKE ALL ON FUNCTION pgbank.shard_finish_hold(action text, hold_id uuid, amount numeric) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgbank.shard_finish_hold(action text, hold_id uuid, amount numeric) TO pgbank_app;
@@ -3099,6 +3304,8 @@ REVOKE ALL ON FUNCTION pgbank_private.check_request_id(caller text, request_id t
 REVOKE ALL ON FUNCTION pgbank_private.clearing_account(peer integer) FROM PUBLIC;
 
 REVOKE ALL ON PROCEDURE pgbank_private.expire_holds(IN max_holds integer) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION pgbank_private.failure_reason(sender uuid, receiver uuid, met text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.find_transaction(transaction_id bigint) FROM PUBLIC;
 

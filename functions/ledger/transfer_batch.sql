@@ -12,6 +12,7 @@ DECLARE
   account_id uuid;
   replayed boolean := false;
   avail    jsonb := '{}'::jsonb;   -- account id -> how far it may still go down (available - lower limit), as the batch goes
+  blocks   jsonb := '{}'::jsonb;   -- account id -> {"debit": account_frozen/closed, "credit": ...} where it refuses one
   reason   text;
   failed_i int;
   req      requests;
@@ -52,6 +53,11 @@ BEGIN
     SELECT * INTO acct FROM users u WHERE u.id = account_id FOR UPDATE;
     IF FOUND THEN
       avail := avail || jsonb_build_object(acct.id, acct.balance - acct.held - acct.lower_limit);
+      IF acct.status <> 'open' THEN
+        blocks := blocks || jsonb_build_object(acct.id, jsonb_strip_nulls(jsonb_build_object(
+          'debit', 'account_' || acct.status,
+          'credit', CASE WHEN acct.status = 'closed' OR acct.credits_frozen THEN 'account_' || acct.status END)));
+      END IF;
     END IF;
   END LOOP;
   IF NOT avail ? owner::text THEN
@@ -67,6 +73,8 @@ BEGIN
       reason := CASE WHEN from_accounts[i] = to_accounts[i] THEN 'same_account'
                      WHEN NOT avail ? from_accounts[i]::text
                        OR NOT (to_accounts[i] = pgbank_private.world() OR avail ? to_accounts[i]::text) THEN 'unknown_account'
+                     WHEN coalesce(blocks -> from_accounts[i]::text ->> 'debit', blocks -> to_accounts[i]::text ->> 'credit') IS NOT NULL
+                       THEN coalesce(blocks -> from_accounts[i]::text ->> 'debit', blocks -> to_accounts[i]::text ->> 'credit')
                      WHEN (avail ->> from_accounts[i]::text)::numeric < amounts[i] THEN 'insufficient_funds' END;
       IF reason IS NOT NULL THEN
         failed_i := i;

@@ -12,6 +12,8 @@ DECLARE
   ids      uuid[];     -- the call's existing accounts, in id order; rooms and balances by the same position
   rooms    numeric[];  -- how far each may still go down (balance - held - lower limit; NULL: no limit), as the items go
   balances numeric[];
+  debit_blocks  text[];  -- account_frozen / account_closed where an account takes no debits, by the same position
+  credit_blocks text[];  -- ... no credits
   tx_ids   bigint[];   -- per item: the ledger row it gets if it is new
   fresh    bigint[];   -- the tx_ids of the items whose requests this call recorded
   firsts   int[];      -- per item: the first item of this call with the same (from_account, request_id)
@@ -74,9 +76,13 @@ BEGIN
 
   -- Every account of the call, in the global order (the world is never locked): two calls, or a
   -- call and a transfer(), wait for each other instead of deadlocking.
-  SELECT array_agg(u.id ORDER BY u.id), array_agg(u.room ORDER BY u.id), array_agg(u.balance ORDER BY u.id)
-    INTO ids, rooms, balances
-    FROM (SELECT u.id, u.balance - u.held - u.lower_limit AS room, u.balance FROM users u
+  SELECT array_agg(u.id ORDER BY u.id), array_agg(u.room ORDER BY u.id), array_agg(u.balance ORDER BY u.id),
+         array_agg(u.debit_block ORDER BY u.id), array_agg(u.credit_block ORDER BY u.id)
+    INTO ids, rooms, balances, debit_blocks, credit_blocks
+    FROM (SELECT u.id, u.balance - u.held - u.lower_limit AS room, u.balance,
+                 CASE WHEN u.status <> 'open' THEN 'account_' || u.status END AS debit_block,
+                 CASE WHEN u.status = 'closed' OR u.status = 'frozen' AND u.credits_frozen THEN 'account_' || u.status END AS credit_block
+            FROM users u
            WHERE u.id = ANY (from_accounts || to_accounts) AND u.id <> world ORDER BY u.id FOR UPDATE) u;
   ids := coalesce(ids, '{}');
   SELECT array_agg(pf.pos ORDER BY x.i), array_agg(pt.pos ORDER BY x.i) INTO payer_at, payee_at
@@ -99,6 +105,8 @@ BEGIN
     ELSE
       reason := CASE WHEN payer_at[i] IS NULL OR (payee_at[i] IS NULL AND t <> world) THEN 'unknown_account'
                      WHEN f = t THEN 'same_account'
+                     WHEN coalesce(debit_blocks[payer_at[i]], credit_blocks[payee_at[i]]) IS NOT NULL
+                       THEN coalesce(debit_blocks[payer_at[i]], credit_blocks[payee_at[i]])
                      WHEN rooms[payer_at[i]] < a THEN 'insufficient_funds' END;
       status := CASE WHEN reason IS NULL THEN 'success' ELSE 'failed' END;
       IF reason IS NULL THEN

@@ -11,7 +11,7 @@ DROP FUNCTION IF EXISTS pgbank.top_up(text, uuid, numeric);
 DROP FUNCTION IF EXISTS pgbank.hold(text, uuid, uuid, numeric, interval);
 DROP FUNCTION IF EXISTS pgbank_private.place_hold(text, uuid, uuid, numeric, interval);
 
--- One idempotent hold: record the request, lock the payer (and payee) in id order, check the funds, write the attempt.
+-- One idempotent hold: record the request, lock the payer (and payee) in id order, check status and funds, write the attempt.
 CREATE OR REPLACE FUNCTION pgbank_private.place_hold(
   request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval, metadata jsonb DEFAULT NULL)
 RETURNS pgbank.hold_result
@@ -21,6 +21,8 @@ DECLARE
   payer_id uuid;
   payee_id uuid;
   room    numeric;  -- how far the payer may still go down: balance - held - lower limit (NULL: no limit)
+  payer_block text; -- account_frozen / account_closed when the payer takes no debits
+  payee_block text; -- ... when the payee takes no credits
   reason  text;
   status  text;
   tx_id   bigint := nextval('pgbank.transactions_id_seq');
@@ -42,18 +44,22 @@ BEGIN
   -- Lock the accounts in one global order (smaller id first), one row per statement, reading only
   -- what the checks need. The world account is never locked (nor read): it keeps no balance.
   IF to_account < from_account AND to_account <> world THEN
-    SELECT u.id INTO payee_id FROM pgbank.users u WHERE u.id = to_account FOR UPDATE;
+    SELECT u.id, CASE WHEN u.status = 'closed' OR u.status = 'frozen' AND u.credits_frozen THEN 'account_' || u.status END
+      INTO payee_id, payee_block FROM pgbank.users u WHERE u.id = to_account FOR UPDATE;
   END IF;
-  SELECT u.id, u.balance - u.held - u.lower_limit INTO payer_id, room FROM pgbank.users u WHERE u.id = from_account FOR UPDATE;
+  SELECT u.id, u.balance - u.held - u.lower_limit, CASE WHEN u.status <> 'open' THEN 'account_' || u.status END
+    INTO payer_id, room, payer_block FROM pgbank.users u WHERE u.id = from_account FOR UPDATE;
   IF to_account = world THEN
     payee_id := world;
   ELSIF to_account = from_account THEN
     payee_id := payer_id;
   ELSIF to_account > from_account THEN
-    SELECT u.id INTO payee_id FROM pgbank.users u WHERE u.id = to_account FOR UPDATE;
+    SELECT u.id, CASE WHEN u.status = 'closed' OR u.status = 'frozen' AND u.credits_frozen THEN 'account_' || u.status END
+      INTO payee_id, payee_block FROM pgbank.users u WHERE u.id = to_account FOR UPDATE;
   END IF;
   reason := CASE WHEN payer_id IS NULL OR payee_id IS NULL THEN 'unknown_account'
                  WHEN from_account = to_account THEN 'same_account'
+                 WHEN coalesce(payer_block, payee_block) IS NOT NULL THEN coalesce(payer_block, payee_block)
                  WHEN room < amount THEN 'insufficient_funds'
             END;
   status := CASE WHEN reason IS NULL THEN 'held' ELSE 'failed' END;
@@ -69,7 +75,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION pgbank_private.place_hold(text, uuid, uuid, numeric, interval, jsonb) IS
-  'Helper: performs (or replays) one hold: records the request, locks in account-id order, checks funds, writes the attempt';
+  'Helper: performs (or replays) one hold: records the request, locks in account-id order, checks status and funds, writes the attempt';
 
 -- Moves money between two accounts, exactly once per (paying account, request_id); a business failure is a 'failed' result, recorded.
 CREATE OR REPLACE FUNCTION pgbank.transfer(request_id text, from_account uuid, to_account uuid, amount numeric, metadata jsonb DEFAULT NULL)

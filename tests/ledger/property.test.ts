@@ -12,7 +12,7 @@ import { connect, type Sql } from '../../src/db.ts';
 import { testDatabase, type TestDatabase } from '../helpers/db.ts';
 
 /** README's Errors table: the only SQLSTATEs a caller of the API may see. */
-const DOCUMENTED = new Set(['22004', '22023', '22P02', '22007', '22008', '23505', 'P0002', 'PB001', 'PB002', 'PB003']);
+const DOCUMENTED = new Set(['22004', '22023', '22P02', '22007', '22008', '23505', 'P0002', 'PB001', 'PB002', 'PB003', '55000']);
 const MAX_MESSAGE = 600;
 /** The largest amount the API takes (10^15 - 0.01). */
 const MAX_AMOUNT = '999999999999999.99';
@@ -58,6 +58,7 @@ type Op =
   | { call: 'get_account'; account: Ref }
   | { call: 'balance_at'; account: Ref; at: string | null }
   | { call: 'sum_amount'; account: Ref; start: string | null; end: string | null; direction: string | null }
+  | { call: 'set_account_status'; account: Ref; status: string | null; reason: string | null; creditsFrozen: boolean | null }
   | { call: 'repeat' }; // the call before, once more: a replay of its outcome
 
 const ref: fc.Arbitrary<Ref> = fc.oneof(
@@ -124,6 +125,9 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ call: 'expire_holds' as const }) },
   { weight: 1, arbitrary: fc.record({ call: fc.constant('get_account' as const), account: ref }) },
   { weight: 2, arbitrary: fc.constant({ call: 'repeat' as const }) },
+  { weight: 2, arbitrary: fc.record({ call: fc.constant('set_account_status' as const), account: ref,
+    status: fc.constantFrom<string | null>('open', 'open', 'frozen', 'frozen', 'closed', 'Open', '', null), reason: name,
+    creditsFrozen: fc.constantFrom<boolean | null>(false, false, true, null) }) },
   { weight: 1, arbitrary: fc.record({ call: fc.constant('balance_at' as const), account: ref, at: moment }) },
   { weight: 1, arbitrary: fc.record({ call: fc.constant('sum_amount' as const), account: ref, start: moment, end: moment,
     direction: fc.constantFrom<string | null>('sender', 'receiver', 'receiver', 'Sender', '', null) }) },
@@ -194,6 +198,9 @@ async function call(app: Sql, admin: Sql, o: Op, st: RunState): Promise<Row[]> {
       return app`select * from pgbank.post_hold(${resolve(o.hold, st.holds)}::uuid, ${real(o.amount)}::numeric)`;
     case 'void_hold':
       return app`select * from pgbank.void_hold(${resolve(o.hold, st.holds)}::uuid)`;
+    case 'set_account_status':
+      return app`select * from pgbank.set_account_status(${acct(o.account)}::uuid, ${o.status}::text, ${real(o.reason)}::text,
+        'property test', ${o.creditsFrozen}::boolean)`;
     case 'expire_holds': // the pg_cron job, as its owner runs it
       await admin`call pgbank_private.expire_holds()`;
       return [];

@@ -24,14 +24,16 @@ BEGIN
     END IF;
     why := CASE WHEN EXISTS (SELECT FROM pgbank.users WHERE id = NEW.sender) THEN 'same_account' ELSE 'unknown_account' END;
   ELSE
-    -- Each account in one statement that locks, checks and moves: the payer's debit only where its
-    -- funds allow (for an attempt), in account-id order so two movements never deadlock. When the
-    -- payee comes first and the payer then cannot pay, the payee's credit is taken back.
+    -- Each account in one statement that locks, checks and moves: for an attempt, the payer's debit
+    -- only where it is open and its funds allow, the payee's credit only where it takes credits
+    -- (open, or frozen without credits_frozen), in account-id order so two movements never
+    -- deadlock. When the payee comes first and the payer then cannot pay, the credit is taken back.
     on_day := (NEW.ts AT TIME ZONE 'UTC')::date;
     IF NEW.sender > NEW.receiver AND NEW.receiver <> '00000000-0000-0000-0000-000000000000' THEN  -- the world keeps no balance
       UPDATE pgbank.users
          SET balance = balance + NEW.amount, day_received = day_received + NEW.amount, version = version + 1, modified_at = now()
-       WHERE id = NEW.receiver AND totals_day = on_day AND balance <= 999999999999999999.99 - NEW.amount;
+       WHERE id = NEW.receiver AND totals_day = on_day AND balance <= 999999999999999999.99 - NEW.amount
+         AND (NOT attempt OR status = 'open' OR (status = 'frozen' AND NOT credits_frozen));
       IF NOT FOUND THEN
         why := pgbank_private.move_account(NEW.receiver, 0, NEW.amount, NEW.ts, attempt);
       END IF;
@@ -39,7 +41,8 @@ BEGIN
     IF why IS NULL AND NEW.sender <> '00000000-0000-0000-0000-000000000000' THEN  -- the world's id is the smallest
       UPDATE pgbank.users
          SET balance = balance - NEW.amount, day_sent = day_sent + NEW.amount, version = version + 1, modified_at = now()
-       WHERE id = NEW.sender AND totals_day = on_day AND (NOT attempt OR balance - held - NEW.amount >= lower_limit OR lower_limit IS NULL);
+       WHERE id = NEW.sender AND totals_day = on_day
+         AND (NOT attempt OR (status = 'open' AND (balance - held - NEW.amount >= lower_limit OR lower_limit IS NULL)));
       IF NOT FOUND THEN
         why := pgbank_private.move_account(NEW.sender, NEW.amount, 0, NEW.ts, attempt);
         IF why IS NOT NULL AND NEW.sender > NEW.receiver AND NEW.receiver <> '00000000-0000-0000-0000-000000000000' THEN
@@ -50,7 +53,8 @@ BEGIN
     IF why IS NULL AND NEW.sender < NEW.receiver THEN
       UPDATE pgbank.users
          SET balance = balance + NEW.amount, day_received = day_received + NEW.amount, version = version + 1, modified_at = now()
-       WHERE id = NEW.receiver AND totals_day = on_day AND balance <= 999999999999999999.99 - NEW.amount;
+       WHERE id = NEW.receiver AND totals_day = on_day AND balance <= 999999999999999999.99 - NEW.amount
+         AND (NOT attempt OR status = 'open' OR (status = 'frozen' AND NOT credits_frozen));
       IF NOT FOUND THEN
         why := pgbank_private.move_account(NEW.receiver, 0, NEW.amount, NEW.ts, attempt);
         IF why IS NOT NULL AND NEW.sender <> '00000000-0000-0000-0000-000000000000' THEN
@@ -58,11 +62,10 @@ BEGIN
         END IF;
       END IF;
     END IF;
-    -- An unknown account is the reason before insufficient funds, whichever was met first.
-    IF why = 'insufficient_funds' THEN  -- (nested: a condition with a subquery would run it as a query every time)
-      IF NOT EXISTS (SELECT FROM pgbank.users WHERE id = NEW.receiver) THEN
-        why := 'unknown_account';
-      END IF;
+    -- The reason is the first of unknown_account > account_closed/account_frozen (payer, then
+    -- payee) > insufficient_funds, whichever account was met first (only failed attempts get here).
+    IF why IS NOT NULL AND why <> 'unknown_account' THEN
+      why := pgbank_private.failure_reason(NEW.sender, NEW.receiver, why);
     END IF;
   END IF;
   IF attempt THEN

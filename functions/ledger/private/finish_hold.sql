@@ -11,6 +11,8 @@ DECLARE
   new_status text;
   new_ts     timestamptz;
   posted     numeric;
+  blocked    uuid;
+  blocked_status text;
 BEGIN
   SELECT * INTO h FROM holds WHERE id = hold_id;
   IF NOT FOUND THEN
@@ -34,6 +36,20 @@ BEGIN
     action := 'expire';  -- too late to post or void
   END IF;
   posted := CASE WHEN action = 'post' THEN coalesce(amount, h.amount) END;
+  -- Posting is the debit and the credit: refused (the hold stays held, to be voided or to expire)
+  -- while the payer is frozen or the payee refuses credits (closed, or frozen with credits_frozen).
+  IF action = 'post' THEN
+    SELECT u.id, u.status INTO blocked, blocked_status FROM users u
+     WHERE (u.id = h.account AND u.status <> 'open')
+        OR (u.id = h.receiver AND u.id <> pgbank_private.world() AND (u.status = 'closed' OR u.status = 'frozen' AND u.credits_frozen))
+     ORDER BY u.id = h.account DESC LIMIT 1;
+    IF FOUND THEN
+      RAISE EXCEPTION USING ERRCODE = '55000',
+        MESSAGE = format('post_hold: account %L (the %s of hold %L) is %s', blocked,
+                         CASE WHEN blocked = h.account THEN 'payer' ELSE 'payee' END, hold_id, blocked_status),
+        HINT = 'void_hold releases the funds; or set the account open again first';
+    END IF;
+  END IF;
   IF posted > pgbank_private.max_balance() - (SELECT u.balance FROM users u WHERE u.id = h.receiver) THEN
     RAISE EXCEPTION USING ERRCODE = '22023',
       MESSAGE = format('post_hold: amount %s would take the balance of account %L past %s', posted, h.receiver, pgbank_private.max_balance()),

@@ -14,9 +14,15 @@ BEGIN
     END IF;
     RAISE EXCEPTION USING ERRCODE = '23503', MESSAGE = format('transaction of %s: unknown user %L', received - sent, account);
   END IF;
-  -- An attempt (checked) fails where a direct write would break users_within_lower_limit (23514).
-  IF checked AND sent > 0 AND u.balance - u.held - sent < u.lower_limit THEN
-    RETURN 'insufficient_funds';
+  IF checked THEN
+    -- An attempt fails on an account that refuses the movement (frozen: debits, and credits when
+    -- credits_frozen; closed: both), then where a direct write would break users_within_lower_limit (23514).
+    IF sent > 0 AND u.status <> 'open' OR received > 0 AND (u.status = 'closed' OR u.status = 'frozen' AND u.credits_frozen) THEN
+      RETURN 'account_' || u.status;
+    END IF;
+    IF sent > 0 AND u.balance - u.held - sent < u.lower_limit THEN
+      RETURN 'insufficient_funds';
+    END IF;
   END IF;
   IF received - sent > 0 AND u.balance > pgbank_private.max_balance() - (received - sent) THEN
     RAISE EXCEPTION USING ERRCODE = '22023',
@@ -45,4 +51,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION pgbank_private.move_account(uuid, numeric, numeric, timestamptz, boolean) IS
-  'Helper: moves one account''s part of a movement (balance, version, day or monthly totals) after locking its row; checked: returns unknown_account / insufficient_funds instead of moving';
+  'Helper: moves one account''s part of a movement (balance, version, day or monthly totals) after locking its row; checked: returns unknown_account / account_closed / account_frozen / insufficient_funds instead of moving';
