@@ -22,6 +22,8 @@ export interface ChangeEvent {
   /** account.status: the new and previous status (and any status_* columns of the row). */
   status?: string | null;
   previous_status?: string | null;
+  /** account.status: a frozen account refuses credits too. */
+  credits_frozen?: boolean;
   [statusDetail: `status_${string}`]: string | null | undefined;
   /** The account row's version after the change (grows with every change of the row). */
   version: string | null;
@@ -129,13 +131,16 @@ export class Decoder {
           });
         }
       }
-      // A status column, once accounts have one: an event when it changes (not when a row is made with it).
-      if (change.old && change.relation.columns.includes('status') && now('status') !== before('status')) {
+      // The account's status (migration 0021): an event when it or its credits flag changes (not when a row is made with it).
+      const hasFlag = change.relation.columns.includes('credits_frozen');
+      if (change.old && change.relation.columns.includes('status')
+          && (now('status') !== before('status') || (hasFlag && now('credits_frozen') !== before('credits_frozen')))) {
         const details: Record<string, string | null> = {};
         for (const c of change.relation.columns) if (c.startsWith('status_')) details[c] = now(c) ?? null;
         events.push({
           id: `${lsn}-${events.length + 1}`, kind: 'account.status', account, transaction_id: null, counterparty: null,
-          status: now('status') ?? null, previous_status: before('status') ?? null, ...details, ...common,
+          status: now('status') ?? null, previous_status: before('status') ?? null,
+          ...(hasFlag ? { credits_frozen: now('credits_frozen') === 't' } : {}), ...details, ...common,
         });
       }
     }

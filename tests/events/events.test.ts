@@ -70,9 +70,8 @@ test('each ledger call publishes what it changed: amounts, balances after, ledge
   const batch = await sql<{ transaction_id: string }[]>`
     select transaction_id::text from pgbank.transfers(${[`${tag}-k5`, `${tag}-k6`, `${tag}-k7`]}::text[],
       ${[a!, a!, b!]}::uuid[], ${[b!, b!, a!]}::uuid[], ${['1', '1', '2.5']}::numeric[])`;
-  // Accounts get a status column one day (issue 16): its changes are published as they land.
-  await sql`alter table pgbank.users add column status text not null default 'active', add column status_reason text`;
-  await sql`update pgbank.users set status = 'frozen', status_reason = 'test' where id = ${a!}::uuid`;
+  // A status change (the reason and who are in pgbank.account_status_changes).
+  await sql`select pgbank.set_account_status(${a!}::uuid, 'frozen', 'test', 'events test', true)`;
   await mark(marker!, 1);
 
   const events = (await drain(queue, markerSeen(marker!))).filter((e) => e.account !== marker);
@@ -87,7 +86,7 @@ test('each ledger call publishes what it changed: amounts, balances after, ledge
     ['balance.changed', '-1.00', '58.76', batch[0]!.transaction_id],
     ['balance.changed', '-1.00', '57.76', batch[1]!.transaction_id],
     ['balance.changed', '2.50', '60.26', batch[2]!.transaction_id],
-    ['account.status', 'frozen', 'active', null],
+    ['account.status', 'frozen', 'open', null],
   ]);
   assert.equal(of(b!), [
     ['balance.changed', '30.25', '30.26', t!.transaction_id],
@@ -97,7 +96,7 @@ test('each ledger call publishes what it changed: amounts, balances after, ledge
     ['balance.changed', '-2.50', '39.76', batch[2]!.transaction_id],
   ]);
   const status = events.at(-1)!;
-  assert.is(status.status_reason, 'test');
+  assert.is(status.credits_frozen, true);
   const transfer = events.find((e) => e.transaction_id === t!.transaction_id && e.account === a)!;
   assert.is(transfer.counterparty, b);
   assert.is(transfer.balance_before, '100.01');
