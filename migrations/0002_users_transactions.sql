@@ -34,7 +34,8 @@ CREATE INDEX transactions_ts_brin ON pgbank.transactions USING brin (ts);
 
 -- Exact per-user, per-UTC-month sums of effective transactions, with the month's days packed
 -- in arrays, so any window reads at most one row per month (~47 for the whole history). Kept
--- by a row trigger on pgbank.transactions (functions/ledger/private/rollup_transaction.sql).
+-- by row triggers on pgbank.transactions (functions/ledger/private/apply_new_transaction.sql and
+-- apply_changed_transaction.sql).
 CREATE TABLE pgbank.user_monthly_totals (
   user_id       uuid      NOT NULL,
   month         date      NOT NULL CHECK (month = date_trunc('month', month)),

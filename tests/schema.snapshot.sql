@@ -1486,6 +1486,48 @@ ALTER FUNCTION pgbank_private.applied_set_wise() OWNER TO postgres;
 
 COMMENT ON FUNCTION pgbank_private.applied_set_wise() IS 'Helper: true while a writer that moves balances set-wise (transfers()) inserts its ledger rows; the row trigger then stays out';
 
+CREATE FUNCTION pgbank_private.apply_changed_transaction() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$  -- names are schema-qualified: no SET search_path, which costs every call
+DECLARE
+  world CONSTANT uuid := pgbank_private.world();
+BEGIN
+  IF TG_OP = 'TRUNCATE' THEN
+    TRUNCATE pgbank.user_monthly_totals;
+    UPDATE pgbank.users SET balance = 0, held = 0, totals_day = NULL, day_sent = 0, day_received = 0,
+                            version = version + 1, modified_at = now()
+     WHERE balance <> 0 OR held <> 0 OR totals_day IS NOT NULL;
+    RETURN NULL;
+  END IF;
+  IF TG_OP = 'UPDATE' AND OLD.status = NEW.status
+     AND (OLD.sender, OLD.receiver, OLD.ts, OLD.amount) = (NEW.sender, NEW.receiver, NEW.ts, NEW.amount) THEN
+    RETURN NULL;  -- nothing that counts has changed
+  END IF;
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN  -- take the old row's effect out
+    IF OLD.status = 'success' THEN
+      PERFORM pgbank_private.move_money(OLD.sender, OLD.receiver, OLD.ts, -OLD.amount);
+    ELSIF OLD.status = 'held' AND OLD.sender <> world THEN  -- the world keeps no balance
+      UPDATE pgbank.users SET held = held - OLD.amount, version = version + 1, modified_at = now() WHERE id = OLD.sender;
+    END IF;
+  END IF;
+  IF TG_OP = 'UPDATE' THEN  -- put the new row's effect in
+    IF NEW.status = 'success' THEN
+      PERFORM pgbank_private.move_money(NEW.sender, NEW.receiver, NEW.ts, NEW.amount);
+    ELSIF NEW.status = 'held' AND NEW.sender <> world THEN
+      UPDATE pgbank.users SET held = held + NEW.amount, version = version + 1, modified_at = now() WHERE id = NEW.sender;
+      IF NOT FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = '23503', MESSAGE = format('transaction %s: unknown user %L', NEW.id, NEW.sender);
+      END IF;
+    END IF;
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+ALTER FUNCTION pgbank_private.apply_changed_transaction() OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank_private.apply_changed_transaction() IS 'Trigger: keeps pgbank.users balance/held/day totals and pgbank.user_monthly_totals equal to what the transactions say';
+
 CREATE FUNCTION pgbank_private.apply_new_transaction() RETURNS trigger
     LANGUAGE plpgsql
     AS $$  -- names are schema-qualified: no SET search_path, which costs every call
@@ -2409,48 +2451,6 @@ ALTER FUNCTION pgbank_private.request_outcome(req pgbank.requests, replayed bool
 
 COMMENT ON FUNCTION pgbank_private.request_outcome(req pgbank.requests, replayed boolean) IS 'Helper: a recorded request''s outcome as pgbank.hold_result (a repeat returns it)';
 
-CREATE FUNCTION pgbank_private.rollup_transaction() RETURNS trigger
-    LANGUAGE plpgsql
-    AS $$  -- names are schema-qualified: no SET search_path, which costs every call
-DECLARE
-  world CONSTANT uuid := pgbank_private.world();
-BEGIN
-  IF TG_OP = 'TRUNCATE' THEN
-    TRUNCATE pgbank.user_monthly_totals;
-    UPDATE pgbank.users SET balance = 0, held = 0, totals_day = NULL, day_sent = 0, day_received = 0,
-                            version = version + 1, modified_at = now()
-     WHERE balance <> 0 OR held <> 0 OR totals_day IS NOT NULL;
-    RETURN NULL;
-  END IF;
-  IF TG_OP = 'UPDATE' AND OLD.status = NEW.status
-     AND (OLD.sender, OLD.receiver, OLD.ts, OLD.amount) = (NEW.sender, NEW.receiver, NEW.ts, NEW.amount) THEN
-    RETURN NULL;  -- nothing that counts has changed
-  END IF;
-  IF TG_OP IN ('UPDATE', 'DELETE') THEN  -- take the old row's effect out
-    IF OLD.status = 'success' THEN
-      PERFORM pgbank_private.move_money(OLD.sender, OLD.receiver, OLD.ts, -OLD.amount);
-    ELSIF OLD.status = 'held' AND OLD.sender <> world THEN  -- the world keeps no balance
-      UPDATE pgbank.users SET held = held - OLD.amount, version = version + 1, modified_at = now() WHERE id = OLD.sender;
-    END IF;
-  END IF;
-  IF TG_OP = 'UPDATE' THEN  -- put the new row's effect in
-    IF NEW.status = 'success' THEN
-      PERFORM pgbank_private.move_money(NEW.sender, NEW.receiver, NEW.ts, NEW.amount);
-    ELSIF NEW.status = 'held' AND NEW.sender <> world THEN
-      UPDATE pgbank.users SET held = held + NEW.amount, version = version + 1, modified_at = now() WHERE id = NEW.sender;
-      IF NOT FOUND THEN
-        RAISE EXCEPTION USING ERRCODE = '23503', MESSAGE = format('transaction %s: unknown user %L', NEW.id, NEW.sender);
-      END IF;
-    END IF;
-  END IF;
-  RETURN NULL;
-END
-$$;
-
-ALTER FUNCTION pgbank_private.rollup_transaction() OWNER TO postgres;
-
-COMMENT ON FUNCTION pgbank_private.rollup_transaction() IS 'Trigger: keeps pgbank.users balance/held/day totals and pgbank.user_monthly_totals equal to what the transactions say';
-
 CREATE FUNCTION pgbank_private.run_maintenance() RETURNS void
     LANGUAGE plpgsql
     SET search_path TO 'pgbank', 'pg_temp'
@@ -3175,11 +3175,11 @@ CREATE TRIGGER historical_transactions_totals AFTER INSERT ON pgbank.historical_
 
 CREATE TRIGGER transactions_apply_insert BEFORE INSERT ON pgbank.transactions FOR EACH ROW WHEN (((new.status = 'init'::text) OR ((new.status = ANY (ARRAY['success'::text, 'held'::text])) AND (NOT pgbank_private.applied_set_wise())))) EXECUTE FUNCTION pgbank_private.apply_new_transaction();
 
-CREATE TRIGGER transactions_rollup_delete AFTER DELETE ON pgbank.transactions FOR EACH ROW WHEN ((old.status = ANY (ARRAY['success'::text, 'held'::text]))) EXECUTE FUNCTION pgbank_private.rollup_transaction();
+CREATE TRIGGER transactions_rollup_delete AFTER DELETE ON pgbank.transactions FOR EACH ROW WHEN ((old.status = ANY (ARRAY['success'::text, 'held'::text]))) EXECUTE FUNCTION pgbank_private.apply_changed_transaction();
 
-CREATE TRIGGER transactions_rollup_truncate AFTER TRUNCATE ON pgbank.transactions FOR EACH STATEMENT EXECUTE FUNCTION pgbank_private.rollup_transaction();
+CREATE TRIGGER transactions_rollup_truncate AFTER TRUNCATE ON pgbank.transactions FOR EACH STATEMENT EXECUTE FUNCTION pgbank_private.apply_changed_transaction();
 
-CREATE TRIGGER transactions_rollup_update AFTER UPDATE ON pgbank.transactions FOR EACH ROW WHEN (((old.status = ANY (ARRAY['success'::text, 'held'::text])) OR (new.status = ANY (ARRAY['success'::text, 'held'::text])))) EXECUTE FUNCTION pgbank_private.rollup_transaction();
+CREATE TRIGGER transactions_rollup_update AFTER UPDATE ON pgbank.transactions FOR EACH ROW WHEN (((old.status = ANY (ARRAY['success'::text, 'held'::text])) OR (new.status = ANY (ARRAY['success'::text, 'held'::text])))) EXECUTE FUNCTION pgbank_private.apply_changed_transaction();
 
 ALTER TABLE ONLY pgbank.historical_transactions
     ADD CONSTRAINT historical_transactions_provider_id_fkey FOREIGN KEY (provider_id) REFERENCES pgbank.initial_data(id);
@@ -3287,6 +3287,8 @@ REVOKE ALL ON FUNCTION pgbank_private.add_day_totals(account uuid, on_day date, 
 
 REVOKE ALL ON FUNCTION pgbank_private.applied_set_wise() FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION pgbank_private.apply_changed_transaction() FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION pgbank_private.apply_new_transaction() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.balance_before_day(account uuid, day date) FROM PUBLIC;
@@ -3350,8 +3352,6 @@ REVOKE ALL ON FUNCTION pgbank_private.replay_one(kind text, account uuid, reques
 REVOKE ALL ON FUNCTION pgbank_private.replay_request(req pgbank.requests, kind text, to_accounts uuid[], amounts numeric[], expires_in interval, from_accounts uuid[]) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.request_outcome(req pgbank.requests, replayed boolean) FROM PUBLIC;
-
-REVOKE ALL ON FUNCTION pgbank_private.rollup_transaction() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.run_maintenance() FROM PUBLIC;
 

@@ -82,7 +82,7 @@ COMMENT ON FUNCTION pgbank_private.apply_new_transaction() IS
 -- = replica: bulk loaders (pgbank_private.insert_history) and logical-replication subscribers bring
 -- the derived rows themselves; nor for the rows of a writer that moves their balances set-wise
 -- (transfers(), marked in pgbank_private.set_wise_moves, which only definer code can write; an
--- attempt never asks). Updates, deletes and TRUNCATE: pgbank_private.rollup_transaction.
+-- attempt never asks). Updates, deletes and TRUNCATE: pgbank_private.apply_changed_transaction.
 CREATE OR REPLACE TRIGGER transactions_apply_insert
   BEFORE INSERT ON pgbank.transactions
   FOR EACH ROW WHEN (NEW.status = 'init' OR NEW.status IN ('success', 'held') AND NOT pgbank_private.applied_set_wise())

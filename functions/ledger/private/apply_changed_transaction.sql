@@ -1,5 +1,5 @@
 -- Trigger: when a ledger row changes or goes, its old effect is taken out and its new one put in (balances, totals, held funds).
-CREATE OR REPLACE FUNCTION pgbank_private.rollup_transaction()
+CREATE OR REPLACE FUNCTION pgbank_private.apply_changed_transaction()
 RETURNS trigger
 LANGUAGE plpgsql
 AS $$  -- names are schema-qualified: no SET search_path, which costs every call
@@ -37,7 +37,7 @@ BEGIN
   RETURN NULL;
 END
 $$;
-COMMENT ON FUNCTION pgbank_private.rollup_transaction() IS
+COMMENT ON FUNCTION pgbank_private.apply_changed_transaction() IS
   'Trigger: keeps pgbank.users balance/held/day totals and pgbank.user_monthly_totals equal to what the transactions say';
 
 -- Row triggers (cloned to every partition); a row only costs a call when it counts. A new row is
@@ -47,10 +47,10 @@ COMMENT ON FUNCTION pgbank_private.rollup_transaction() IS
 CREATE OR REPLACE TRIGGER transactions_rollup_update
   AFTER UPDATE ON pgbank.transactions
   FOR EACH ROW WHEN (OLD.status IN ('success', 'held') OR NEW.status IN ('success', 'held'))
-  EXECUTE FUNCTION pgbank_private.rollup_transaction();
+  EXECUTE FUNCTION pgbank_private.apply_changed_transaction();
 CREATE OR REPLACE TRIGGER transactions_rollup_delete
   AFTER DELETE ON pgbank.transactions
-  FOR EACH ROW WHEN (OLD.status IN ('success', 'held')) EXECUTE FUNCTION pgbank_private.rollup_transaction();
+  FOR EACH ROW WHEN (OLD.status IN ('success', 'held')) EXECUTE FUNCTION pgbank_private.apply_changed_transaction();
 CREATE OR REPLACE TRIGGER transactions_rollup_truncate
   AFTER TRUNCATE ON pgbank.transactions
-  FOR EACH STATEMENT EXECUTE FUNCTION pgbank_private.rollup_transaction();
+  FOR EACH STATEMENT EXECUTE FUNCTION pgbank_private.apply_changed_transaction();
