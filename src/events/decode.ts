@@ -16,6 +16,8 @@ export interface ChangeEvent {
   counterparty: string | null;
   /** balance.changed: the signed change, balance_after - balance_before. */
   amount?: string;
+  /** A change that nets several ledger rows of one commit (a transfers() call): their ids; transaction_id is then null. */
+  transaction_ids?: string[];
   balance_before?: string;
   balance_after?: string;
   held_after?: string;
@@ -123,9 +125,22 @@ export class Decoder {
           const i = tx.ledger.findIndex((r, k) => !taken.has(`${k}/${account}`) && (r.sender === account || r.receiver === account) && compareMagnitude(r.amount, amount) === 0);
           const row = i >= 0 ? tx.ledger[i]! : null;
           if (row) taken.add(`${i}/${account}`);
+          // transfers() moves a call's balances set-wise: one change of an account for several of
+          // its rows in this commit, whose net it is. They are named together.
+          let several: string[] | undefined;
+          if (!row) {
+            const mine = tx.ledger.map((r, k) => ({ r, k }))
+              .filter(({ r, k }) => !taken.has(`${k}/${account}`) && r.sender !== r.receiver && (r.sender === account || r.receiver === account));
+            const net = mine.reduce((sum, { r }) => (r.receiver === account ? subtract(sum, `-${r.amount}`) : subtract(sum, r.amount)), '0');
+            if (mine.length > 1 && isZero(subtract(net, amount))) {
+              for (const { k } of mine) taken.add(`${k}/${account}`);
+              several = mine.map(({ r }) => r.id);
+            }
+          }
           events.push({
             id: `${lsn}-${events.length + 1}`, kind: 'balance.changed', account,
             transaction_id: row?.id ?? null, counterparty: row ? (row.sender === account ? row.receiver : row.sender) : null,
+            ...(several ? { transaction_ids: several } : {}),
             amount, balance_before: balanceBefore, balance_after: balanceAfter, held_after: now('held') ?? undefined,
             ...common,
           });
