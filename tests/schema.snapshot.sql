@@ -1555,7 +1555,8 @@ BEGIN
     -- Each account in one statement that locks, checks and moves: for an attempt, the payer's debit
     -- only where it is open and its funds allow, the payee's credit only where it takes credits
     -- (open, or frozen without credits_frozen), in account-id order so two movements never
-    -- deadlock. When the payee comes first and the payer then cannot pay, the credit is taken back.
+    -- deadlock. When the payee comes first and the payer then cannot pay, the credit is taken back
+    -- (and the debit, when the payer came first and the payee refuses).
     on_day := (NEW.ts AT TIME ZONE 'UTC')::date;
     IF NEW.sender > NEW.receiver AND NEW.receiver <> '00000000-0000-0000-0000-000000000000' THEN  -- the world keeps no balance
       UPDATE pgbank.users
@@ -1574,7 +1575,7 @@ BEGIN
       IF NOT FOUND THEN
         why := pgbank_private.move_account(NEW.sender, NEW.amount, 0, NEW.ts, attempt);
         IF why IS NOT NULL AND NEW.sender > NEW.receiver AND NEW.receiver <> '00000000-0000-0000-0000-000000000000' THEN
-          PERFORM pgbank_private.move_account(NEW.receiver, 0, -NEW.amount, NEW.ts, false);
+          PERFORM pgbank_private.take_back(NEW.receiver, 0, NEW.amount, NEW.ts);
         END IF;
       END IF;
     END IF;
@@ -1586,7 +1587,7 @@ BEGIN
       IF NOT FOUND THEN
         why := pgbank_private.move_account(NEW.receiver, 0, NEW.amount, NEW.ts, attempt);
         IF why IS NOT NULL AND NEW.sender <> '00000000-0000-0000-0000-000000000000' THEN
-          PERFORM pgbank_private.move_account(NEW.sender, -NEW.amount, 0, NEW.ts, false);
+          PERFORM pgbank_private.take_back(NEW.sender, NEW.amount, 0, NEW.ts);
         END IF;
       END IF;
     END IF;
@@ -2814,6 +2815,29 @@ ALTER FUNCTION pgbank_private.sum_window(user_id uuid, ts_start timestamp withou
 
 COMMENT ON FUNCTION pgbank_private.sum_window(user_id uuid, ts_start timestamp without time zone, ts_end timestamp without time zone, direction text) IS 'Helper: a user''s effective transactions as ''sender'' or ''receiver'' in [ts_start, ts_end), UTC, unchecked arguments';
 
+CREATE FUNCTION pgbank_private.take_back(account uuid, sent numeric, received numeric, ts timestamp with time zone) RETURNS void
+    LANGUAGE plpgsql
+    AS $$  -- names are schema-qualified: no SET search_path, which costs every call
+DECLARE
+  on_day date := (ts AT TIME ZONE 'UTC')::date;
+BEGIN
+  -- The row as it was, version included: a change event reader (src/events/decode.ts) knows a
+  -- version that goes back as a take-back and publishes neither change.
+  UPDATE pgbank.users x
+     SET balance = x.balance + sent - received, day_sent = x.day_sent - sent, day_received = x.day_received - received,
+         version = x.version - 1
+   WHERE x.id = account AND x.totals_day = on_day;
+  IF NOT FOUND THEN  -- the movement went to the account's monthly row (dated before its day, or in the future)
+    UPDATE pgbank.users x SET balance = x.balance + sent - received, version = x.version - 1 WHERE x.id = account;
+    PERFORM pgbank_private.add_day_totals(account, on_day, -sent, -received);
+  END IF;
+END
+$$;
+
+ALTER FUNCTION pgbank_private.take_back(account uuid, sent numeric, received numeric, ts timestamp with time zone) OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank_private.take_back(account uuid, sent numeric, received numeric, ts timestamp with time zone) IS 'Helper: undoes one account''s part of a movement of this trigger call (balance, day or monthly totals, version) when the other account refused it';
+
 CREATE FUNCTION pgbank_private.verify_monthly_totals() RETURNS TABLE(user_id uuid, day date, stored_sent numeric, actual_sent numeric, stored_received numeric, actual_received numeric)
     LANGUAGE sql STABLE
     SET search_path TO 'pgbank', 'pg_temp'
@@ -3374,6 +3398,8 @@ REVOKE ALL ON FUNCTION pgbank_private.stored_request(account uuid, request_id te
 REVOKE ALL ON FUNCTION pgbank_private.sum_partial_days(user_id uuid, direction text, first_start timestamp with time zone, first_end timestamp with time zone, second_start timestamp with time zone, second_end timestamp with time zone) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.sum_window(user_id uuid, ts_start timestamp without time zone, ts_end timestamp without time zone, direction text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION pgbank_private.take_back(account uuid, sent numeric, received numeric, ts timestamp with time zone) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.verify_monthly_totals() FROM PUBLIC;
 

@@ -112,7 +112,7 @@ export class Decoder {
     const lsn = lsnText(tx.commitLsn);
     const committedAt = pgTime(tx.commitTime);
     const taken = new Set<string>();  // `${ledger index}/${account}`: a ledger row explains one change of each of its accounts
-    for (const change of tx.accounts) {
+    for (const change of withoutTakeBacks(tx.accounts)) {
       const now = column(change.relation, change.row);
       const before = change.old ? column(change.relation, change.old) : () => null;
       const account = now('id')!;
@@ -161,6 +161,30 @@ export class Decoder {
     }
     return events;
   }
+}
+
+/**
+ * A movement the other account refused is taken back in the same trigger call
+ * (pgbank_private.take_back): the row as it was, its version one lower. Neither change happened
+ * for a reader: the take-back and the account's change before it are left out.
+ */
+function withoutTakeBacks(changes: AccountChange[]): AccountChange[] {
+  const kept: (AccountChange | null)[] = [];
+  for (const change of changes) {
+    const version = column(change.relation, change.row)('version');
+    const before = change.old ? column(change.relation, change.old)('version') : null;
+    if (version != null && before != null && BigInt(version) < BigInt(before)) {
+      const id = column(change.relation, change.row)('id');
+      let undone = kept.length - 1;
+      while (undone >= 0 && (kept[undone] === null || column(kept[undone]!.relation, kept[undone]!.row)('id') !== id)) undone--;
+      if (undone >= 0) {
+        kept[undone] = null;
+        continue;
+      }
+    }
+    kept.push(change);
+  }
+  return kept.filter((c): c is AccountChange => c !== null);
 }
 
 function column(relation: Relation, row: Value[]): (name: string) => string | null | undefined {

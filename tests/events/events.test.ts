@@ -64,6 +64,10 @@ test('each ledger call publishes what it changed: amounts, balances after, ledge
   const [t] = await sql<{ transaction_id: string }[]>`select transaction_id::text from pgbank.transfer(${`${tag}-k2`}, ${a!}::uuid, ${b!}::uuid, 30.25)`;
   const [failed] = await sql<{ status: string }[]>`select status from pgbank.transfer(${`${tag}-k3`}, ${a!}::uuid, ${b!}::uuid, 500)`;
   assert.is(failed!.status, 'failed');
+  // The other way too: whichever account's id is smaller, one of these two credits the payee before
+  // the payer's debit fails, and takes it back. Neither is an event.
+  const [back] = await sql<{ status: string }[]>`select status from pgbank.transfer(${`${tag}-k3b`}, ${b!}::uuid, ${a!}::uuid, 500)`;
+  assert.is(back!.status, 'failed');
   const [h] = await sql<{ hold_id: string }[]>`select hold_id::text from pgbank.hold(${`${tag}-k4`}, ${a!}::uuid, ${b!}::uuid, 10, '1 hour')`;
   await sql`select pgbank.post_hold(${h!.hold_id}::uuid)`;
   // One call, three items: the same two accounts and amount twice, each event names its own row.
@@ -72,6 +76,9 @@ test('each ledger call publishes what it changed: amounts, balances after, ledge
       ${[a!, a!, b!]}::uuid[], ${[b!, b!, a!]}::uuid[], ${['1', '1', '2.5']}::numeric[])`;
   // A status change (the reason and who are in pgbank.account_status_changes).
   await sql`select pgbank.set_account_status(${a!}::uuid, 'frozen', 'test', 'events test', true)`;
+  // A frozen payee: when the payer comes first, its debit is taken back. Not an event either.
+  const [refused] = await sql<{ reason: string }[]>`select reason from pgbank.transfer(${`${tag}-k8`}, ${b!}::uuid, ${a!}::uuid, 1)`;
+  assert.is(refused!.reason, 'account_frozen');
   await mark(marker!, 1);
 
   const events = (await drain(queue, markerSeen(marker!))).filter((e) => e.account !== marker);

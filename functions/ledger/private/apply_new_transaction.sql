@@ -27,7 +27,8 @@ BEGIN
     -- Each account in one statement that locks, checks and moves: for an attempt, the payer's debit
     -- only where it is open and its funds allow, the payee's credit only where it takes credits
     -- (open, or frozen without credits_frozen), in account-id order so two movements never
-    -- deadlock. When the payee comes first and the payer then cannot pay, the credit is taken back.
+    -- deadlock. When the payee comes first and the payer then cannot pay, the credit is taken back
+    -- (and the debit, when the payer came first and the payee refuses).
     on_day := (NEW.ts AT TIME ZONE 'UTC')::date;
     IF NEW.sender > NEW.receiver AND NEW.receiver <> '00000000-0000-0000-0000-000000000000' THEN  -- the world keeps no balance
       UPDATE pgbank.users
@@ -46,7 +47,7 @@ BEGIN
       IF NOT FOUND THEN
         why := pgbank_private.move_account(NEW.sender, NEW.amount, 0, NEW.ts, attempt);
         IF why IS NOT NULL AND NEW.sender > NEW.receiver AND NEW.receiver <> '00000000-0000-0000-0000-000000000000' THEN
-          PERFORM pgbank_private.move_account(NEW.receiver, 0, -NEW.amount, NEW.ts, false);
+          PERFORM pgbank_private.take_back(NEW.receiver, 0, NEW.amount, NEW.ts);
         END IF;
       END IF;
     END IF;
@@ -58,7 +59,7 @@ BEGIN
       IF NOT FOUND THEN
         why := pgbank_private.move_account(NEW.receiver, 0, NEW.amount, NEW.ts, attempt);
         IF why IS NOT NULL AND NEW.sender <> '00000000-0000-0000-0000-000000000000' THEN
-          PERFORM pgbank_private.move_account(NEW.sender, -NEW.amount, 0, NEW.ts, false);
+          PERFORM pgbank_private.take_back(NEW.sender, NEW.amount, 0, NEW.ts);
         END IF;
       END IF;
     END IF;
