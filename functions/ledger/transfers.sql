@@ -15,7 +15,7 @@ DECLARE
   debit_blocks  text[];  -- account_frozen / account_closed where an account takes no debits, by the same position
   credit_blocks text[];  -- ... no credits
   tx_ids   bigint[];   -- per item: the ledger row it gets if it is new
-  fresh    bigint[];   -- the tx_ids of the items whose requests this call recorded
+  fresh    boolean[];  -- per item: this call recorded its request
   firsts   int[];      -- per item: the first item of this call with the same (from_account, request_id)
   payer_at int[];      -- per item: its accounts' positions in ids (NULL: no such account)
   payee_at int[];
@@ -26,6 +26,9 @@ DECLARE
   res      transfer_result;
   tx_ts    timestamptz := now();
   outcomes transfer_result[];  -- per item, for repeats within the call
+  sent     numeric[];  -- per account (by position in ids): what the call's items send, receive, how many movements
+  received numeric[];
+  moves    int[];
   late     uuid[];     -- accounts whose row holds an earlier day: what they send and receive, how many movements
   late_sent numeric[];
   late_received numeric[];
@@ -53,10 +56,15 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = '22023',
       MESSAGE = format('transfers: item %s pays from the world account %L', bad, world), HINT = 'money from outside comes in by top_up';
   END IF;
-  -- Every item's request id and amount, in one statement (the first bad one raises).
-  PERFORM pgbank_private.check_request_id(format('transfers: item %s', x.i), x.k),
-          pgbank_private.check_amount('transfers', x.a, format('amounts[%s]', x.i))
-     FROM unnest(request_ids, amounts) WITH ORDINALITY AS x(k, a, i);
+  -- Every item's request id and amount, inline as in transfer(); the helpers name the first bad one.
+  SELECT x.i INTO bad FROM unnest(request_ids, amounts) WITH ORDINALITY AS x(k, a, i)
+   WHERE x.k IS NULL OR x.k = '' OR length(x.k) > 200
+      OR x.a IS NULL OR NOT (x.a >= 0.01 AND x.a <= 999999999999999.99) OR (scale(x.a) > 2 AND x.a <> round(x.a, 2))
+   ORDER BY x.i LIMIT 1;
+  IF bad IS NOT NULL THEN
+    PERFORM pgbank_private.check_request_id(format('transfers: item %s', bad), request_ids[bad]),
+            pgbank_private.check_amount('transfers', amounts[bad], format('amounts[%s]', bad));
+  END IF;
 
   -- The new requests first, in key order: a repeat racing this call waits on its key until this
   -- call commits, and two calls never wait for each other's keys in opposite orders. Accounts are
@@ -72,7 +80,8 @@ BEGIN
      WHERE firsts[x.i] = x.i ORDER BY x.f, x.k COLLATE "C"
     ON CONFLICT ON CONSTRAINT requests_pkey DO NOTHING
     RETURNING transaction_ids[1] AS t)
-  SELECT coalesce(array_agg(r.t), '{}') INTO fresh FROM recorded r;
+  SELECT array_agg(r.t IS NOT NULL ORDER BY x.i) INTO fresh
+    FROM unnest(tx_ids) WITH ORDINALITY AS x(t, i) LEFT JOIN recorded r ON r.t = x.t;
 
   -- Every account of the call, in the global order (the world is never locked): two calls, or a
   -- call and a transfer(), wait for each other instead of deadlocking.
@@ -85,6 +94,9 @@ BEGIN
             FROM users u
            WHERE u.id = ANY (from_accounts || to_accounts) AND u.id <> world ORDER BY u.id FOR UPDATE) u;
   ids := coalesce(ids, '{}');
+  sent := array_fill(0::numeric, ARRAY[cardinality(ids)]);
+  received := sent;
+  moves := array_fill(0, ARRAY[cardinality(ids)]);
   SELECT array_agg(pf.pos ORDER BY x.i), array_agg(pt.pos ORDER BY x.i) INTO payer_at, payee_at
     FROM unnest(from_accounts, to_accounts) WITH ORDINALITY AS x(f, t, i)
     LEFT JOIN unnest(ids) WITH ORDINALITY AS pf(id, pos) ON pf.id = x.f
@@ -92,7 +104,7 @@ BEGIN
 
   FOR i IN 1 .. n LOOP
     k := request_ids[i]; f := from_accounts[i]; t := to_accounts[i]; a := round(amounts[i], 2);
-    IF firsts[i] = i AND tx_ids[i] <> ALL (fresh) THEN  -- a repeat of a request recorded before: its first outcome
+    IF firsts[i] = i AND NOT fresh[i] THEN  -- a repeat of a request recorded before: its first outcome
       SELECT o.request_id, o.status, o.reason, o.transaction_id, o.ts, o.from_account, o.to_account, o.amount, true
         INTO res FROM pgbank_private.replay_one('transfer', f, k, t, a, NULL) o;
     ELSIF firsts[i] < i THEN  -- a repeat of an earlier item of this call: that item's outcome
@@ -112,6 +124,8 @@ BEGIN
       IF reason IS NULL THEN
         rooms[payer_at[i]] := rooms[payer_at[i]] - a;
         balances[payer_at[i]] := balances[payer_at[i]] - a;
+        sent[payer_at[i]] := sent[payer_at[i]] + a;
+        moves[payer_at[i]] := moves[payer_at[i]] + 1;
         IF t <> world THEN
           IF balances[payee_at[i]] > pgbank_private.max_balance() - a THEN
             RAISE EXCEPTION USING ERRCODE = '22023',
@@ -120,6 +134,8 @@ BEGIN
           END IF;
           rooms[payee_at[i]] := rooms[payee_at[i]] + a;
           balances[payee_at[i]] := balances[payee_at[i]] + a;
+          received[payee_at[i]] := received[payee_at[i]] + a;
+          moves[payee_at[i]] := moves[payee_at[i]] + 1;
         END IF;
       END IF;
       res := (k, status, reason, tx_ids[i], tx_ts, f, t, a, false);
@@ -136,22 +152,17 @@ BEGIN
   SELECT o.transaction_id, o.ts, o.from_account, o.to_account, o.amount, o.status, o.reason
     FROM unnest(outcomes) o WHERE NOT o.replayed ORDER BY o.transaction_id;
   DELETE FROM pgbank_private.set_wise_moves WHERE xact = pg_current_xact_id();
-  WITH moves AS (
-    SELECT m.account, sum(m.sent) AS sent, sum(m.received) AS received, count(*) AS n
-      FROM unnest(outcomes) o,
-           LATERAL (VALUES (o.from_account, o.amount, 0::numeric), (o.to_account, 0::numeric, o.amount)) AS m(account, sent, received)
-     WHERE NOT o.replayed AND o.status = 'success' AND m.account <> world
-     GROUP BY m.account),
-  moved AS (
+  WITH moved AS (
     UPDATE users u
        SET balance = u.balance + m.received - m.sent, day_sent = u.day_sent + m.sent, day_received = u.day_received + m.received,
            version = u.version + m.n, modified_at = now()
-      FROM moves m
-     WHERE u.id = m.account AND u.totals_day = (tx_ts AT TIME ZONE 'UTC')::date
+      FROM unnest(ids, sent, received, moves) AS m(account, sent, received, n)
+     WHERE m.n > 0 AND u.id = m.account AND u.totals_day = (tx_ts AT TIME ZONE 'UTC')::date
     RETURNING u.id)
   -- An account's first movement of the day rolls its row's day over, the careful way.
   SELECT array_agg(m.account), array_agg(m.sent), array_agg(m.received), array_agg(m.n) INTO late, late_sent, late_received, late_moves
-    FROM moves m WHERE m.account NOT IN (SELECT id FROM moved);
+    FROM unnest(ids, sent, received, moves) AS m(account, sent, received, n)
+   WHERE m.n > 0 AND m.account NOT IN (SELECT id FROM moved);
   FOR i IN 1 .. coalesce(cardinality(late), 0) LOOP
     PERFORM pgbank_private.move_account(late[i], late_sent[i], late_received[i], tx_ts, false);
     IF late_moves[i] > 1 THEN  -- a version per movement, as the row trigger counts them
