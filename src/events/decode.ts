@@ -88,6 +88,9 @@ export class Decoder {
             const status = get('status');
             const effective = m.type === 'insert' ? status === 'success' : !NOT_MOVING.has(status ?? '');
             if (effective) tx.ledger.push({ id: get('id')!, sender: get('sender')!, receiver: get('receiver')!, amount: get('amount')! });
+            // transfers() writes its items' rows before locking their accounts, as 'success', and
+            // sets those that then fail to 'failed': written in this commit, such a row moved nothing.
+            else if (m.type === 'update') tx.ledger = tx.ledger.filter((r) => r.id !== get('id'));
           } else if (name === USERS) {
             tx.accounts.push({ old: m.type === 'update' ? m.old : null, row: m.row, relation });
           }

@@ -70,10 +70,13 @@ test('each ledger call publishes what it changed: amounts, balances after, ledge
   assert.is(back!.status, 'failed');
   const [h] = await sql<{ hold_id: string }[]>`select hold_id::text from pgbank.hold(${`${tag}-k4`}, ${a!}::uuid, ${b!}::uuid, 10, '1 hour')`;
   await sql`select pgbank.post_hold(${h!.hold_id}::uuid)`;
-  // One call, three items: the same two accounts and amount twice, each event names its own row.
-  const batch = await sql<{ transaction_id: string }[]>`
-    select transaction_id::text from pgbank.transfers(${[`${tag}-k5`, `${tag}-k6`, `${tag}-k7`]}::text[],
-      ${[a!, a!, b!]}::uuid[], ${[b!, b!, a!]}::uuid[], ${['1', '1', '2.5']}::numeric[])`;
+  // One call, four items: the same two accounts and amount twice, each event names its own row; the
+  // last fails (its row is written 'success' before the accounts are locked, then set 'failed'): not named.
+  const items = await sql<{ transaction_id: string; status: string }[]>`
+    select transaction_id::text, status from pgbank.transfers(${[`${tag}-k5`, `${tag}-k6`, `${tag}-k7`, `${tag}-k7b`]}::text[],
+      ${[a!, a!, b!, b!]}::uuid[], ${[b!, b!, a!, a!]}::uuid[], ${['1', '1', '2.5', '1000']}::numeric[])`;
+  assert.equal(items.map((r) => r.status), ['success', 'success', 'success', 'failed']);
+  const batch = items.slice(0, 3);
   // A status change (the reason and who are in pgbank.account_status_changes).
   await sql`select pgbank.set_account_status(${a!}::uuid, 'frozen', 'test', 'events test', true)`;
   // A frozen payee: when the payer comes first, its debit is taken back. Not an event either.

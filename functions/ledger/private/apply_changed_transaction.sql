@@ -44,9 +44,11 @@ COMMENT ON FUNCTION pgbank_private.apply_changed_transaction() IS
 -- pgbank_private.apply_new_transaction's (a BEFORE INSERT trigger). Like
 -- foreign-key triggers they don't fire under session_replication_role = replica: bulk loaders
 -- (pgbank_private.insert_history) and logical-replication subscribers bring the derived rows themselves.
+-- Nor for a writer that moves balances set-wise (transfers(), marked in pgbank_private.set_wise_moves),
+-- when it sets the rows of its failed items, written 'success', to 'failed'.
 CREATE OR REPLACE TRIGGER transactions_rollup_update
   AFTER UPDATE ON pgbank.transactions
-  FOR EACH ROW WHEN (OLD.status IN ('success', 'held') OR NEW.status IN ('success', 'held'))
+  FOR EACH ROW WHEN ((OLD.status IN ('success', 'held') OR NEW.status IN ('success', 'held')) AND NOT pgbank_private.applied_set_wise())
   EXECUTE FUNCTION pgbank_private.apply_changed_transaction();
 CREATE OR REPLACE TRIGGER transactions_rollup_delete
   AFTER DELETE ON pgbank.transactions
