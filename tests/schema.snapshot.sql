@@ -339,8 +339,7 @@ BEGIN
   -- version / days since the first one is its rate of rows a day; the first chunk holds
   -- page_size (+2) rows at that rate, with a margin, back from the page's first moment (now, the
   -- cursor or to_ts: today's partition is only partly filled). Each day is a partition to plan
-  -- and open (~50 µs), so a chunk too long costs more than the second, short one a chunk too
-  -- short needs.
+  -- and read, so a chunk too long costs more than the second, short one a chunk too short needs.
   lo_day := (least(now(), upper) AT TIME ZONE 'UTC'
              - least(hi_day - stop_day, (remaining + 2) * 1.15 * greatest(1, today + 1 - coalesce(first_month, floor_day))
                                         / greatest(1, moves) * CASE WHEN v_dir IS NULL THEN 1 ELSE 2 END) * interval '1 day')::date;
