@@ -269,7 +269,7 @@ COMMENT ON FUNCTION pgbank.get_account(id uuid) IS 'An account: id, name, balanc
 CREATE FUNCTION pgbank.history(account uuid, from_ts timestamp with time zone DEFAULT NULL::timestamp with time zone, to_ts timestamp with time zone DEFAULT NULL::timestamp with time zone, direction text DEFAULT NULL::text, status text DEFAULT NULL::text, metadata jsonb DEFAULT NULL::jsonb, after text DEFAULT NULL::text, page_size integer DEFAULT 50) RETURNS SETOF pgbank.history_entry
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pgbank', 'pg_temp'
-    SET plan_cache_mode TO 'force_custom_plan'
+    SET constraint_exclusion TO 'off'
     AS $_$
 DECLARE
   acct      uuid := account;
@@ -282,22 +282,17 @@ DECLARE
   c_id      bigint;
   created   date;
   row_day   date;
+  moves     bigint;       -- the account's version: one per effective movement (and hold change)
   floor_day date;         -- no row of the account is older (see below)
+  first_month date;       -- its first month with an effective movement
+  today     date := (now() AT TIME ZONE 'UTC')::date;
   upper     timestamptz;
   hi_day    date;         -- the chunk read: days [lo_day, hi_day), UTC
   lo_day    date;
-  lo_ts     timestamptz;
-  hi_ts     timestamptz;
   stop_day  date;
+  days      int;
   remaining int := page_size;
-  target    int;
-  seen      int := 0;
-  k         int;
-  last_i    int;
-  part      regclass;
   got       int;
-  b_top     numeric;
-  m         record;
   statuses  CONSTANT text[] := ARRAY['init', 'success', 'failed', 'held', 'voided', 'expired', 'reversed'];
 BEGIN
   IF acct IS NULL OR page_size IS NULL THEN
@@ -319,7 +314,7 @@ BEGIN
   IF after IS NOT NULL THEN
     SELECT p.ts, p.id INTO c_ts, c_id FROM pgbank_private.history_position(after) p;
   END IF;
-  SELECT (u.created_at AT TIME ZONE 'UTC')::date, u.totals_day INTO created, row_day FROM users u WHERE u.id = acct;
+  SELECT (u.created_at AT TIME ZONE 'UTC')::date, u.totals_day, u.version INTO created, row_day, moves FROM users u WHERE u.id = acct;
   IF NOT FOUND THEN
     RAISE EXCEPTION USING ERRCODE = 'P0002', MESSAGE = format('history: unknown account %L', acct);
   ELSIF acct = pgbank_private.world() THEN
@@ -330,93 +325,68 @@ BEGIN
   -- The newest day to read: the one holding the cursor or to_ts, else tomorrow (UTC; a row dated
   -- later can only have been written directly, and shows when to_ts names its day).
   upper := least(coalesce(v_to, 'infinity'), c_ts + interval '1 microsecond');
-  hi_day := CASE WHEN upper IS NULL OR upper = 'infinity' THEN (now() AT TIME ZONE 'UTC')::date + 1
+  hi_day := CASE WHEN upper IS NULL OR upper = 'infinity' THEN today + 1
                  ELSE ((upper - interval '1 microsecond') AT TIME ZONE 'UTC')::date + 1 END;
   -- The oldest: an account's rows come with or after its creation (the API stamps now()), save
   -- effective ones written before (the seeds' history), which its totals know of.
-  SELECT least(created, row_day, min(t.month)) INTO floor_day FROM user_monthly_totals t WHERE t.user_id = acct;
+  SELECT least(created, row_day, min(t.month)), min(t.month) INTO floor_day, first_month FROM user_monthly_totals t WHERE t.user_id = acct;
   stop_day := greatest(floor_day, (v_from AT TIME ZONE 'UTC')::date);
   IF hi_day <= stop_day THEN
     RETURN;
   END IF;
 
-  -- How far back the page reaches: every day with effective rows has at least one per direction
-  -- with a non-zero sum, and a busy account many: the newest day of the range, read from its
-  -- partition, says how many rows such a (day, direction) holds (at least 1). Walking the totals
-  -- back until they promise page_size (+2) rows finds a first chunk that almost always holds the
-  -- page, a few days for a busy account, weeks for a quiet one. When filters leave it short, the
-  -- next chunk is read.
-  part := pgbank_private.partition_for_day(hi_day - 1);
-  IF part IS NOT NULL THEN
-    EXECUTE format('SELECT count(*) FILTER (WHERE $2 IS DISTINCT FROM ''received'' AND t.sender = $1)
-                         + count(*) FILTER (WHERE $2 IS DISTINCT FROM ''sent'' AND t.receiver = $1)
-                      FROM %s t WHERE t.sender = $1 OR t.receiver = $1', part)
-      INTO k USING acct, v_dir;
-  END IF;
-  target := ceil((remaining + 2)::numeric / greatest(1, coalesce(k, 0) / CASE WHEN v_dir IS NULL THEN 2 ELSE 1 END));
-  IF row_day < hi_day THEN  -- the account row's day (today, mostly)
-    SELECT (CASE WHEN v_dir IS DISTINCT FROM 'received' AND u.day_sent <> 0 THEN 1 ELSE 0 END)
-         + (CASE WHEN v_dir IS DISTINCT FROM 'sent' AND u.day_received <> 0 THEN 1 ELSE 0 END)
-      INTO seen FROM users u WHERE u.id = acct;
-  END IF;
-  <<months>>
-  FOR m IN SELECT t.month, t.sent_days, t.received_days FROM user_monthly_totals t
-            WHERE t.user_id = acct AND t.month < hi_day AND t.month >= date_trunc('month', stop_day) ORDER BY t.month DESC LOOP
-    last_i := least(31, hi_day - m.month);
-    SELECT count(*) FILTER (WHERE v_dir IS DISTINCT FROM 'received' AND z.s <> 0) + count(*) FILTER (WHERE v_dir IS DISTINCT FROM 'sent' AND z.r <> 0)
-      INTO k FROM unnest(m.sent_days[1:last_i], m.received_days[1:last_i]) AS z (s, r);
-    IF seen + k >= target THEN
-      FOR i IN REVERSE last_i..1 LOOP
-        seen := seen + (CASE WHEN v_dir IS DISTINCT FROM 'received' AND m.sent_days[i] <> 0 THEN 1 ELSE 0 END)
-                     + (CASE WHEN v_dir IS DISTINCT FROM 'sent' AND m.received_days[i] <> 0 THEN 1 ELSE 0 END);
-        IF seen >= target THEN
-          lo_day := m.month + i - 1;
-          EXIT months;
-        END IF;
-      END LOOP;
-    END IF;
-    seen := seen + k;
-  END LOOP;
-  lo_day := greatest(coalesce(lo_day, stop_day), stop_day);
+  -- How far back the page reaches: the account's version counts its effective movements, so
+  -- version / days since the first one is its rate of rows a day; the first chunk holds
+  -- page_size (+2) rows at that rate, with a margin, back from the page's first moment (now, the
+  -- cursor or to_ts: today's partition is only partly filled). Each day is a partition to plan
+  -- and read, so a chunk too long costs more than the second, short one a chunk too short needs.
+  lo_day := (least(now(), upper) AT TIME ZONE 'UTC'
+             - least(hi_day - stop_day, (remaining + 2) * 1.15 * greatest(1, today + 1 - coalesce(first_month, floor_day))
+                                        / greatest(1, moves) * CASE WHEN v_dir IS NULL THEN 1 ELSE 2 END) * interval '1 day')::date;
+  lo_day := greatest(stop_day, least(lo_day, hi_day - 1));
 
   LOOP
-    -- The balance before hi_day, from the totals; walking the chunk back from it, the balance
-    -- after a row is that minus the net of the effective rows newer than it (the rows before the
-    -- cursor and outside the filters included).
-    b_top := pgbank_private.balance_before_day(acct, hi_day);
-    lo_ts := lo_day::timestamp AT TIME ZONE 'UTC';  -- constants in the plan: it opens those days' partitions only
-    hi_ts := hi_day::timestamp AT TIME ZONE 'UTC';
-    RETURN QUERY
+    -- The balance before hi_day comes from the totals; walking the chunk back from it, the
+    -- balance after a row is that minus the net of the effective rows newer than it (the rows
+    -- before the cursor and outside the filters included). EXECUTE plans it for these values
+    -- ($2, $3 constants: only the days read are planned, opened and locked; a cached generic
+    -- plan would lock all ~1,460 partitions) while the function's other statements keep their
+    -- cached plans.
+    RETURN QUERY EXECUTE $q$
     WITH chunk AS (  -- one scan per day partition: a BitmapOr of the sender and receiver indexes
-      SELECT t.id, t.ts, CASE WHEN t.sender = acct THEN 'sent' ELSE 'received' END AS dir,
-             CASE WHEN t.sender = acct THEN t.receiver ELSE t.sender END AS counterparty,
+      SELECT t.id, t.ts, CASE WHEN t.sender = $1 THEN 'sent' ELSE 'received' END AS dir,
+             CASE WHEN t.sender = $1 THEN t.receiver ELSE t.sender END AS counterparty,
              t.amount, t.status, t.reason, t.metadata, t.reverses,
-             CASE WHEN t.status <> 'success' OR t.sender = t.receiver THEN 0 WHEN t.sender = acct THEN -t.amount ELSE t.amount END AS net
-        FROM transactions t
-       WHERE (t.sender = acct OR t.receiver = acct)
-         AND t.ts >= lo_ts AND t.ts < hi_ts
+             CASE WHEN t.status <> 'success' OR t.sender = t.receiver THEN 0 WHEN t.sender = $1 THEN -t.amount ELSE t.amount END AS net
+        FROM pgbank.transactions t
+       WHERE (t.sender = $1 OR t.receiver = $1)
+         AND t.ts >= $2 AND t.ts < $3
     ), walked AS (
-      SELECT c.*, b_top - coalesce(sum(c.net) OVER (ORDER BY c.ts DESC, c.id DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS bal
+      SELECT c.*, $4 - coalesce(sum(c.net) OVER (ORDER BY c.ts DESC, c.id DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS bal
         FROM chunk c
     )
     SELECT w.id, w.ts, w.dir, w.counterparty, w.amount::numeric, w.status, w.reason,
            CASE WHEN w.status = 'success' THEN w.bal END, w.metadata, w.reverses,
-           (SELECT r.reversal_ids FROM reversals r WHERE r.transaction_id = w.id AND r.reversal_ids <> '{}'),
+           (SELECT r.reversal_ids FROM pgbank.reversals r WHERE r.transaction_id = w.id AND r.reversal_ids <> '{}'),
            pgbank_private.history_cursor(w.ts, w.id)
       FROM walked w
-     WHERE (c_ts IS NULL OR (w.ts, w.id) < (c_ts, c_id))
-       AND (v_from IS NULL OR w.ts >= v_from) AND (v_to IS NULL OR w.ts < v_to)
-       AND (v_dir IS NULL OR w.dir = v_dir) AND (v_status IS NULL OR w.status = v_status)
-       AND (v_meta IS NULL OR w.metadata @> v_meta)
+     WHERE ($5::timestamptz IS NULL OR (w.ts, w.id) < ($5, $6))
+       AND ($7::timestamptz IS NULL OR w.ts >= $7) AND ($8::timestamptz IS NULL OR w.ts < $8)
+       AND ($9::text IS NULL OR w.dir = $9) AND ($10::text IS NULL OR w.status = $10)
+       AND ($11::jsonb IS NULL OR w.metadata @> $11)
      ORDER BY w.ts DESC, w.id DESC
-     LIMIT remaining;
+     LIMIT $12
+    $q$ USING acct, lo_day::timestamp AT TIME ZONE 'UTC', hi_day::timestamp AT TIME ZONE 'UTC',
+              pgbank_private.balance_before_day(acct, hi_day), c_ts, c_id, v_from, v_to, v_dir, v_status, v_meta, remaining;
     GET DIAGNOSTICS got = ROW_COUNT;
     remaining := remaining - got;
     EXIT WHEN remaining <= 0 OR lo_day <= stop_day;
-    -- Short: the next chunk back, twice as long as the one read.
-    k := hi_day - lo_day;
+    -- Short: the next chunk back, long enough for the rows still missing at the rate just seen,
+    -- at most twice the one read (filters that match rarely: a few chunks, doubling).
+    days := hi_day - lo_day;
+    days := CASE WHEN got = 0 THEN 2 * days ELSE least(2 * days, ceil((remaining + 1) * 1.5 * days / got)) END;
     hi_day := lo_day;
-    lo_day := greatest(stop_day, hi_day - 2 * k);
+    lo_day := greatest(stop_day, hi_day - days);
   END LOOP;
 END
 $_$;
@@ -1957,7 +1927,7 @@ ALTER FUNCTION pgbank_private.finish_hold(hold_id uuid, action text, amount nume
 COMMENT ON FUNCTION pgbank_private.finish_hold(hold_id uuid, action text, amount numeric) IS 'Helper: posts, voids or expires a hold exactly once, in the same lock order as transfers';
 
 CREATE FUNCTION pgbank_private.history_cursor(ts timestamp with time zone, id bigint) RETURNS text
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    LANGUAGE sql STABLE PARALLEL SAFE
     AS $$
   SELECT translate(encode(convert_to(format('v1:%s:%s', (extract(epoch FROM ts) * 1000000)::bigint, id), 'UTF8'), 'base64'), '+/=', '-_')
 $$;

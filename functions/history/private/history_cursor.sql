@@ -2,7 +2,7 @@
 CREATE OR REPLACE FUNCTION pgbank_private.history_cursor(ts timestamptz, id bigint)
 RETURNS text
 LANGUAGE sql
-IMMUTABLE PARALLEL SAFE
+STABLE PARALLEL SAFE
 AS $$
   SELECT translate(encode(convert_to(format('v1:%s:%s', (extract(epoch FROM ts) * 1000000)::bigint, id), 'UTF8'), 'base64'), '+/=', '-_')
 $$;
