@@ -932,6 +932,13 @@ BEGIN
     PERFORM pgbank_private.check_amount('reverse', amount);
   END IF;
   PERFORM pgbank_private.check_metadata('reverse', metadata);
+  -- An id this shard never drew (another shard's range, or one not drawn yet) is not looked for: a
+  -- miss searches every day partition (0.7 s on an idle shard).
+  IF transaction_id > (SELECT s.last_value FROM pgbank.transactions_id_seq s)
+     OR transaction_id < (SELECT q.seqmin FROM pg_sequence q WHERE q.seqrelid = 'pgbank.transactions_id_seq'::regclass)
+        AND transaction_id > (SELECT c.older_ids_up_to FROM shard_config c) THEN
+    RETURN;
+  END IF;
   o := pgbank_private.find_transaction(transaction_id);
   -- Ours: the row is here and so is the account that would pay the reversal back (its receiver;
   -- for a withdrawal, its sender). A row of a clearing account is ours too, to be refused here.
@@ -2628,9 +2635,12 @@ BEGIN
    WHERE p <> shard_no
   ON CONFLICT (id) DO NOTHING;
   -- A transaction id names one shard's row (the router's reverse() asks every shard for it): shard
-  -- k numbers from k * 2^52. Ids already written below the range (a shard configured before
-  -- migration 0025) stay; new ones start at the range.
+  -- k numbers from k * 2^52. Ids drawn here below the range (a shard configured before migration
+  -- 0025, or the copied half of a split) stay, and shard_config remembers up to where.
   SELECT CASE WHEN s.is_called THEN s.last_value + 1 ELSE s.last_value END INTO next_id FROM pgbank.transactions_id_seq s;
+  IF next_id < first_id THEN
+    UPDATE shard_config x SET older_ids_up_to = greatest(x.older_ids_up_to, next_id - 1);
+  END IF;
   EXECUTE format('ALTER SEQUENCE pgbank.transactions_id_seq MINVALUE %s MAXVALUE %s START WITH %s%s',
                  first_id, last_id, first_id, CASE WHEN next_id < first_id THEN ' RESTART WITH ' || first_id END);
 END
@@ -3100,6 +3110,7 @@ CREATE TABLE pgbank.shard_config (
     shard_no integer NOT NULL,
     shard_count integer NOT NULL,
     configured_at timestamp with time zone DEFAULT now() NOT NULL,
+    older_ids_up_to bigint DEFAULT 0 NOT NULL,
     CONSTRAINT shard_config_number CHECK (((shard_no >= 0) AND (shard_no < shard_count))),
     CONSTRAINT shard_config_only_row_check CHECK (only_row),
     CONSTRAINT shard_config_power_of_two CHECK ((((shard_count >= 1) AND (shard_count <= 1024)) AND ((shard_count & (shard_count - 1)) = 0)))
@@ -3108,6 +3119,8 @@ CREATE TABLE pgbank.shard_config (
 ALTER TABLE pgbank.shard_config OWNER TO postgres;
 
 COMMENT ON TABLE pgbank.shard_config IS 'This database as a shard: its number and the shard count (a power of two); no row on a single node';
+
+COMMENT ON COLUMN pgbank.shard_config.older_ids_up_to IS 'Transaction ids this shard may hold below its own range (drawn before the range, or a split''s copied rows): 1 to this';
 
 CREATE TABLE pgbank.shard_inbox (
     account uuid NOT NULL,

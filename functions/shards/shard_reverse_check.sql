@@ -18,6 +18,13 @@ BEGIN
     PERFORM pgbank_private.check_amount('reverse', amount);
   END IF;
   PERFORM pgbank_private.check_metadata('reverse', metadata);
+  -- An id this shard never drew (another shard's range, or one not drawn yet) is not looked for: a
+  -- miss searches every day partition (0.7 s on an idle shard).
+  IF transaction_id > (SELECT s.last_value FROM pgbank.transactions_id_seq s)
+     OR transaction_id < (SELECT q.seqmin FROM pg_sequence q WHERE q.seqrelid = 'pgbank.transactions_id_seq'::regclass)
+        AND transaction_id > (SELECT c.older_ids_up_to FROM shard_config c) THEN
+    RETURN;
+  END IF;
   o := pgbank_private.find_transaction(transaction_id);
   -- Ours: the row is here and so is the account that would pay the reversal back (its receiver;
   -- for a withdrawal, its sender). A row of a clearing account is ours too, to be refused here.

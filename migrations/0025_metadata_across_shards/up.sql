@@ -5,7 +5,8 @@
 -- shard_hold; the helpers send_to_shard, shard_receive) and shard_outbox_pending, whose result
 -- grows a column, are dropped and made again here, as they are at this migration (the functions
 -- step keeps them current), so no moment is without them. Indexes let history() through the router
--- name the other party of a cross-shard movement instead of the clearing account.
+-- name the other party of a cross-shard movement instead of the clearing account; shard_config
+-- remembers which ids a shard drew before it had its own range, for reverse() through the router.
 
 -- Up Migration
 ALTER TABLE pgbank.shard_outbox ADD COLUMN metadata jsonb;
@@ -13,6 +14,11 @@ COMMENT ON COLUMN pgbank.shard_outbox.metadata IS 'The transfer''s metadata, wri
 CREATE INDEX shard_outbox_transaction_idx ON pgbank.shard_outbox (transaction_id);
 CREATE INDEX shard_outbox_return_idx ON pgbank.shard_outbox (return_transaction_id) WHERE return_transaction_id IS NOT NULL;
 CREATE INDEX shard_inbox_transaction_idx ON pgbank.shard_inbox (transaction_id) WHERE transaction_id IS NOT NULL;
+-- Each shard draws its transaction ids from its own range (pgbank_private.shard_configure); ids
+-- it holds below that range (drawn before, or copied by a split) are 1 … older_ids_up_to.
+ALTER TABLE pgbank.shard_config ADD COLUMN older_ids_up_to bigint NOT NULL DEFAULT 0;
+COMMENT ON COLUMN pgbank.shard_config.older_ids_up_to IS
+  'Transaction ids this shard may hold below its own range (drawn before the range, or a split''s copied rows): 1 to this';
 
 DROP FUNCTION IF EXISTS pgbank.shard_top_up(text, uuid, numeric);  -- (a fresh install makes them in its functions step)
 DROP FUNCTION IF EXISTS pgbank.shard_transfer(text, uuid, uuid, numeric);

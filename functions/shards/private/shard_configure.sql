@@ -30,9 +30,12 @@ BEGIN
    WHERE p <> shard_no
   ON CONFLICT (id) DO NOTHING;
   -- A transaction id names one shard's row (the router's reverse() asks every shard for it): shard
-  -- k numbers from k * 2^52. Ids already written below the range (a shard configured before
-  -- migration 0025) stay; new ones start at the range.
+  -- k numbers from k * 2^52. Ids drawn here below the range (a shard configured before migration
+  -- 0025, or the copied half of a split) stay, and shard_config remembers up to where.
   SELECT CASE WHEN s.is_called THEN s.last_value + 1 ELSE s.last_value END INTO next_id FROM pgbank.transactions_id_seq s;
+  IF next_id < first_id THEN
+    UPDATE shard_config x SET older_ids_up_to = greatest(x.older_ids_up_to, next_id - 1);
+  END IF;
   EXECUTE format('ALTER SEQUENCE pgbank.transactions_id_seq MINVALUE %s MAXVALUE %s START WITH %s%s',
                  first_id, last_id, first_id, CASE WHEN next_id < first_id THEN ' RESTART WITH ' || first_id END);
 END
