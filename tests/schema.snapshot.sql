@@ -898,14 +898,21 @@ CREATE FUNCTION pgbank.shard_reverse(request_id text, transaction_id bigint, amo
     SET search_path TO 'pgbank', 'pg_temp'
     AS $$
 DECLARE
-  o transactions := pgbank_private.find_transaction(transaction_id);
+  account uuid;  -- this shard's account in a transfer between shards
 BEGIN
-  -- Taking back a payment to another shard would have to take the money from the payee there and
-  -- deliver it back here: two shards, two transactions, and the payee may have spent it.
-  IF pgbank_private.is_clearing(o.sender) OR pgbank_private.is_clearing(o.receiver) THEN
+  -- A transfer between shards is a payer -> clearing row here (or its return) in the outbox, or a
+  -- clearing -> payee row in the inbox: found by index, without searching the ledger. Taking it
+  -- back would take the money from the payee on the other shard and deliver it back: two shards,
+  -- two transactions, and the payee may have spent it.
+  SELECT o.account INTO account FROM shard_outbox o
+   WHERE o.transaction_id = shard_reverse.transaction_id OR o.return_transaction_id = shard_reverse.transaction_id;
+  IF NOT FOUND THEN
+    SELECT b.to_account INTO account FROM shard_inbox b WHERE b.transaction_id = shard_reverse.transaction_id;
+  END IF;
+  IF account IS NOT NULL THEN
     RAISE EXCEPTION USING ERRCODE = '0A000',
       MESSAGE = format('reverse: transaction %s of account %L is part of a transfer between shards: reversals across shards are not supported',
-                       transaction_id, CASE WHEN pgbank_private.is_clearing(o.sender) THEN o.receiver ELSE o.sender END),
+                       transaction_id, account),
       HINT = 'the payee can transfer the money back (a transfer in the other direction)';
   END IF;
   RETURN pgbank.reverse(request_id, transaction_id, amount, metadata);
@@ -914,7 +921,7 @@ $$;
 
 ALTER FUNCTION pgbank.shard_reverse(request_id text, transaction_id bigint, amount numeric, metadata jsonb) OWNER TO postgres;
 
-COMMENT ON FUNCTION pgbank.shard_reverse(request_id text, transaction_id bigint, amount numeric, metadata jsonb) IS 'Shard side of the router''s reverse(): pgbank.reverse() on the shard that owns the transaction; a row of a cross-shard transfer (a clearing account''s) is refused with 0A000';
+COMMENT ON FUNCTION pgbank.shard_reverse(request_id text, transaction_id bigint, amount numeric, metadata jsonb) IS 'Shard side of the router''s reverse(): pgbank.reverse() on the shard that owns the transaction; a row of a transfer between shards (its outbox or inbox names it) is refused with 0A000';
 
 CREATE FUNCTION pgbank.shard_reverse_check(request_id text, transaction_id bigint, amount numeric DEFAULT NULL::numeric, metadata jsonb DEFAULT NULL::jsonb) RETURNS SETOF integer
     LANGUAGE plpgsql STABLE SECURITY DEFINER
