@@ -16,7 +16,9 @@ BEGIN
   IF to_regtype('pgbank.account') IS NULL THEN
     CREATE TYPE pgbank.account AS (
       id uuid, name text, balance numeric, available numeric, held numeric, lower_limit numeric,
-      version bigint, created_at timestamptz, modified_at timestamptz);
+      version bigint, created_at timestamptz, modified_at timestamptz, status text, credits_frozen boolean);
+  ELSIF NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = 'pgbank.account'::regclass AND attname = 'status') THEN
+    ALTER TYPE pgbank.account ADD ATTRIBUTE status text, ADD ATTRIBUTE credits_frozen boolean;  -- a router made before them
   END IF;
   IF to_regtype('pgbank.transfer_result') IS NULL THEN
     CREATE TYPE pgbank.transfer_result AS (
@@ -29,8 +31,19 @@ BEGIN
       from_account uuid, to_account uuid, amount numeric, posted_amount numeric, expires_at timestamptz,
       replayed boolean);
   END IF;
+  IF to_regtype('pgbank.reverse_result') IS NULL THEN
+    CREATE TYPE pgbank.reverse_result AS (
+      request_id text, status text, reason text, transaction_id bigint, ts timestamptz,
+      from_account uuid, to_account uuid, amount numeric, reverses bigint, replayed boolean);
+  END IF;
+  IF to_regtype('pgbank.history_entry') IS NULL THEN
+    CREATE TYPE pgbank.history_entry AS (
+      transaction_id bigint, ts timestamptz, direction text, counterparty uuid, amount numeric,
+      status text, reason text, balance_after numeric, metadata jsonb, reverses bigint,
+      reversed_by bigint[], cursor text);
+  END IF;
 END
 $$;
 GRANT USAGE ON SCHEMA pgbank TO pgbank_app;
-GRANT USAGE ON TYPE pgbank.account, pgbank.transfer_result, pgbank.hold_result TO pgbank_app;
+GRANT USAGE ON TYPE pgbank.account, pgbank.transfer_result, pgbank.hold_result, pgbank.reverse_result, pgbank.history_entry TO pgbank_app;
 ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;

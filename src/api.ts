@@ -119,25 +119,20 @@ export async function getAccount(sql: Sql, id: string): Promise<Account> {
   return camelRow<Account>(row);
 }
 
-/** Metadata as a jsonb parameter (NULL when none). Without metadata the calls name no such argument:
- * the PL/Proxy router (docs/scaling.md) routes the calls without it. */
+/** Metadata as a jsonb parameter (NULL when none). */
 const jsonb = (sql: Sql, metadata: Record<string, unknown> | null) => (metadata === null ? null : sql.json(metadata as never));
 
 /** pgbank.top_up: money from outside, idempotent per (account, requestId); metadata is kept with the ledger row. */
 export async function topUp(sql: Sql, requestId: string, account: string, amount: string,
                             metadata: Record<string, unknown> | null = null): Promise<TransferResult> {
-  const [row] = metadata === null
-    ? await sql`select * from pgbank.top_up(${requestId}, ${account}::uuid, ${amount}::numeric)`
-    : await sql`select * from pgbank.top_up(${requestId}, ${account}::uuid, ${amount}::numeric, ${jsonb(sql, metadata)}::jsonb)`;
+  const [row] = await sql`select * from pgbank.top_up(${requestId}, ${account}::uuid, ${amount}::numeric, ${jsonb(sql, metadata)}::jsonb)`;
   return camelRow<TransferResult>(row);
 }
 
 /** pgbank.transfer: idempotent per (from, requestId); a business failure comes back as status 'failed'; metadata is kept with the ledger row. */
 export async function transfer(sql: Sql, requestId: string, from: string, to: string, amount: string,
                                metadata: Record<string, unknown> | null = null): Promise<TransferResult> {
-  const [row] = metadata === null
-    ? await sql`select * from pgbank.transfer(${requestId}, ${from}::uuid, ${to}::uuid, ${amount}::numeric)`
-    : await sql`select * from pgbank.transfer(${requestId}, ${from}::uuid, ${to}::uuid, ${amount}::numeric, ${jsonb(sql, metadata)}::jsonb)`;
+  const [row] = await sql`select * from pgbank.transfer(${requestId}, ${from}::uuid, ${to}::uuid, ${amount}::numeric, ${jsonb(sql, metadata)}::jsonb)`;
   return camelRow<TransferResult>(row);
 }
 
@@ -158,9 +153,8 @@ export async function transfers(sql: Sql, items: { requestId: string; from: stri
 /** pgbank.hold: reserve funds until expiresIn (an interval, e.g. '15 minutes'); metadata is kept with the ledger row. */
 export async function hold(sql: Sql, requestId: string, from: string, to: string, amount: string, expiresIn: string,
                            metadata: Record<string, unknown> | null = null): Promise<HoldResult> {
-  const [row] = metadata === null
-    ? await sql`select * from pgbank.hold(${requestId}, ${from}::uuid, ${to}::uuid, ${amount}::numeric, ${expiresIn}::interval)`
-    : await sql`select * from pgbank.hold(${requestId}, ${from}::uuid, ${to}::uuid, ${amount}::numeric, ${expiresIn}::interval, ${jsonb(sql, metadata)}::jsonb)`;
+  const [row] = await sql`select * from pgbank.hold(${requestId}, ${from}::uuid, ${to}::uuid, ${amount}::numeric, ${expiresIn}::interval,
+    ${jsonb(sql, metadata)}::jsonb)`;
   return camelRow<HoldResult>(row);
 }
 
@@ -255,7 +249,7 @@ export async function history(sql: Sql, account: string, o: HistoryOptions = {})
   const from = o.from == null ? null : zonedText(o.from, 'from');
   const to = o.to == null ? null : zonedText(o.to, 'to');
   const rows = await sql`select * from pgbank.history(${account}::uuid, ${from}::timestamptz, ${to}::timestamptz,
-    ${o.direction ?? null}::text, ${o.status ?? null}::text, ${o.metadata == null ? null : sql.json(o.metadata as never)}::jsonb,
+    ${o.direction ?? null}::text, ${o.status ?? null}::text, ${jsonb(sql, o.metadata ?? null)}::jsonb,
     ${o.after ?? null}::text, ${o.pageSize ?? 50}::int)`;
   return rows.map((r) => camelRow<HistoryEntry>(r));
 }

@@ -822,7 +822,28 @@ ALTER FUNCTION pgbank.shard_finish_hold(action text, hold_id uuid, amount numeri
 
 COMMENT ON FUNCTION pgbank.shard_finish_hold(action text, hold_id uuid, amount numeric) IS 'Shard side of the router''s post_hold()/void_hold() (run on all shards): finishes the hold on the shard that has it, no row elsewhere';
 
-CREATE FUNCTION pgbank.shard_hold(request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval) RETURNS pgbank.hold_result
+CREATE FUNCTION pgbank.shard_history(account uuid, from_ts timestamp with time zone DEFAULT NULL::timestamp with time zone, to_ts timestamp with time zone DEFAULT NULL::timestamp with time zone, direction text DEFAULT NULL::text, status text DEFAULT NULL::text, metadata jsonb DEFAULT NULL::jsonb, after text DEFAULT NULL::text, page_size integer DEFAULT 50) RETURNS SETOF pgbank.history_entry
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pgbank', 'pg_temp'
+    AS $$
+  -- A payment to another shard is a row payer -> clearing account here (its outbox row names the
+  -- payee, and its return's row the same); a credit from another shard, clearing account -> payee
+  -- (its inbox row names the payer). One lookup per such row, by index.
+  SELECT h.transaction_id, h.ts, h.direction,
+         CASE WHEN pgbank_private.is_clearing(h.counterparty) THEN coalesce(
+           (SELECT o.to_account FROM shard_outbox o WHERE o.transaction_id = h.transaction_id OR o.return_transaction_id = h.transaction_id),
+           (SELECT b.account FROM shard_inbox b WHERE b.transaction_id = h.transaction_id),
+           h.counterparty) ELSE h.counterparty END,
+         h.amount, h.status, h.reason, h.balance_after, h.metadata, h.reverses, h.reversed_by, h.cursor
+    FROM pgbank.history(account, from_ts, to_ts, direction, status, metadata, after, page_size) WITH ORDINALITY AS h
+   ORDER BY h.ordinality
+$$;
+
+ALTER FUNCTION pgbank.shard_history(account uuid, from_ts timestamp with time zone, to_ts timestamp with time zone, direction text, status text, metadata jsonb, after text, page_size integer) OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank.shard_history(account uuid, from_ts timestamp with time zone, to_ts timestamp with time zone, direction text, status text, metadata jsonb, after text, page_size integer) IS 'Shard side of the router''s history(): pgbank.history(), naming the payee or payer on the other shard instead of the clearing account';
+
+CREATE FUNCTION pgbank.shard_hold(request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval, metadata jsonb DEFAULT NULL::jsonb) RETURNS pgbank.hold_result
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pgbank', 'pg_temp'
     AS $$
@@ -834,29 +855,96 @@ BEGIN
                        from_account, to_account, (SELECT c.shard_no FROM shard_config c), pgbank_private.remote_shard(to_account)),
       HINT = 'use transfer() (delivered through the clearing accounts), or hold between accounts of one shard';
   END IF;
-  RETURN pgbank.hold(request_id, from_account, to_account, amount, expires_in);
+  RETURN pgbank.hold(request_id, from_account, to_account, amount, expires_in, metadata);
 END
 $$;
 
-ALTER FUNCTION pgbank.shard_hold(request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval) OWNER TO postgres;
+ALTER FUNCTION pgbank.shard_hold(request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval, metadata jsonb) OWNER TO postgres;
 
-COMMENT ON FUNCTION pgbank.shard_hold(request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval) IS 'Shard side of the router''s hold(): pgbank.hold() between accounts of this shard; across shards 0A000';
+COMMENT ON FUNCTION pgbank.shard_hold(request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval, metadata jsonb) IS 'Shard side of the router''s hold(): pgbank.hold() between accounts of this shard; across shards 0A000';
 
-CREATE FUNCTION pgbank.shard_top_up(request_id text, account uuid, amount numeric) RETURNS pgbank.transfer_result
+CREATE FUNCTION pgbank.shard_reverse(request_id text, transaction_id bigint, amount numeric DEFAULT NULL::numeric, metadata jsonb DEFAULT NULL::jsonb) RETURNS pgbank.reverse_result
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pgbank', 'pg_temp'
+    AS $$
+DECLARE
+  account uuid;  -- this shard's account in a transfer between shards
+BEGIN
+  -- A transfer between shards is a payer -> clearing row here (or its return) in the outbox, or a
+  -- clearing -> payee row in the inbox: found by index, without searching the ledger. Taking it
+  -- back would take the money from the payee on the other shard and deliver it back: two shards,
+  -- two transactions, and the payee may have spent it.
+  SELECT o.account INTO account FROM shard_outbox o
+   WHERE o.transaction_id = shard_reverse.transaction_id OR o.return_transaction_id = shard_reverse.transaction_id;
+  IF NOT FOUND THEN
+    SELECT b.to_account INTO account FROM shard_inbox b WHERE b.transaction_id = shard_reverse.transaction_id;
+  END IF;
+  IF account IS NOT NULL THEN
+    RAISE EXCEPTION USING ERRCODE = '0A000',
+      MESSAGE = format('reverse: transaction %s of account %L is part of a transfer between shards: reversals across shards are not supported',
+                       transaction_id, account),
+      HINT = 'the payee can transfer the money back (a transfer in the other direction)';
+  END IF;
+  RETURN pgbank.reverse(request_id, transaction_id, amount, metadata);
+END
+$$;
+
+ALTER FUNCTION pgbank.shard_reverse(request_id text, transaction_id bigint, amount numeric, metadata jsonb) OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank.shard_reverse(request_id text, transaction_id bigint, amount numeric, metadata jsonb) IS 'Shard side of the router''s reverse(): pgbank.reverse() on the shard that owns the transaction; a row of a transfer between shards (its outbox or inbox names it) is refused with 0A000';
+
+CREATE FUNCTION pgbank.shard_reverse_check(request_id text, transaction_id bigint, amount numeric DEFAULT NULL::numeric, metadata jsonb DEFAULT NULL::jsonb) RETURNS SETOF integer
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pgbank', 'pg_temp'
+    AS $$
+DECLARE
+  o transactions;
+BEGIN
+  -- The checks of pgbank.reverse(), in its order: every shard raises the same error for bad input.
+  PERFORM pgbank_private.check_request_id('reverse', request_id);
+  IF transaction_id IS NULL THEN
+    RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'reverse: transaction_id must not be NULL';
+  END IF;
+  IF amount IS NOT NULL THEN
+    PERFORM pgbank_private.check_amount('reverse', amount);
+  END IF;
+  PERFORM pgbank_private.check_metadata('reverse', metadata);
+  -- An id this shard never drew (another shard's range, or one not drawn yet) is not looked for: a
+  -- miss searches every day partition (0.7 s on an idle shard).
+  IF transaction_id > (SELECT s.last_value FROM pgbank.transactions_id_seq s)
+     OR transaction_id < (SELECT q.seqmin FROM pg_sequence q WHERE q.seqrelid = 'pgbank.transactions_id_seq'::regclass)
+        AND transaction_id > (SELECT c.older_ids_up_to FROM shard_config c) THEN
+    RETURN;
+  END IF;
+  o := pgbank_private.find_transaction(transaction_id);
+  -- Ours: the row is here and so is the account that would pay the reversal back (its receiver;
+  -- for a withdrawal, its sender). A row of a clearing account is ours too, to be refused here.
+  IF o.id IS NOT NULL AND (pgbank_private.is_clearing(o.sender) OR pgbank_private.is_clearing(o.receiver)
+                           OR pgbank_private.remote_shard(CASE WHEN o.receiver = pgbank_private.world() THEN o.sender ELSE o.receiver END) IS NULL) THEN
+    RETURN NEXT coalesce((SELECT c.shard_no FROM shard_config c), 0);
+  END IF;
+END
+$$;
+
+ALTER FUNCTION pgbank.shard_reverse_check(request_id text, transaction_id bigint, amount numeric, metadata jsonb) OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank.shard_reverse_check(request_id text, transaction_id bigint, amount numeric, metadata jsonb) IS 'Shard side of the router''s reverse(), run on all shards first: reverse()''s argument checks; this shard''s number when the transaction and the account paying its reversal are here';
+
+CREATE FUNCTION pgbank.shard_top_up(request_id text, account uuid, amount numeric, metadata jsonb DEFAULT NULL::jsonb) RETURNS pgbank.transfer_result
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pgbank', 'pg_temp'
     AS $$
 BEGIN
   PERFORM pgbank_private.check_not_clearing('top_up', account);
-  RETURN pgbank.top_up(request_id, account, amount);
+  RETURN pgbank.top_up(request_id, account, amount, metadata);
 END
 $$;
 
-ALTER FUNCTION pgbank.shard_top_up(request_id text, account uuid, amount numeric) OWNER TO postgres;
+ALTER FUNCTION pgbank.shard_top_up(request_id text, account uuid, amount numeric, metadata jsonb) OWNER TO postgres;
 
-COMMENT ON FUNCTION pgbank.shard_top_up(request_id text, account uuid, amount numeric) IS 'Shard side of the router''s top_up(): pgbank.top_up(), refusing clearing accounts (22023)';
+COMMENT ON FUNCTION pgbank.shard_top_up(request_id text, account uuid, amount numeric, metadata jsonb) IS 'Shard side of the router''s top_up(): pgbank.top_up(), refusing clearing accounts (22023)';
 
-CREATE FUNCTION pgbank.shard_transfer(request_id text, from_account uuid, to_account uuid, amount numeric) RETURNS pgbank.transfer_result
+CREATE FUNCTION pgbank.shard_transfer(request_id text, from_account uuid, to_account uuid, amount numeric, metadata jsonb DEFAULT NULL::jsonb) RETURNS pgbank.transfer_result
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pgbank', 'pg_temp'
     AS $$
@@ -865,7 +953,7 @@ DECLARE
 BEGIN
   PERFORM pgbank_private.check_not_clearing('transfer', from_account, to_account);
   IF peer IS NULL THEN
-    RETURN pgbank.transfer(request_id, from_account, to_account, amount);
+    RETURN pgbank.transfer(request_id, from_account, to_account, amount, metadata);
   END IF;
   -- The checks of pgbank.transfer(), in its order (to_account is not NULL here).
   PERFORM pgbank_private.check_request_id('transfer', request_id);
@@ -873,13 +961,14 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'transfer: from_account must not be NULL';
   END IF;
   PERFORM pgbank_private.check_amount('transfer', amount);
-  RETURN pgbank_private.send_to_shard(request_id, from_account, to_account, round(amount, 2), peer);
+  PERFORM pgbank_private.check_metadata('transfer', metadata);
+  RETURN pgbank_private.send_to_shard(request_id, from_account, to_account, round(amount, 2), peer, metadata);
 END
 $$;
 
-ALTER FUNCTION pgbank.shard_transfer(request_id text, from_account uuid, to_account uuid, amount numeric) OWNER TO postgres;
+ALTER FUNCTION pgbank.shard_transfer(request_id text, from_account uuid, to_account uuid, amount numeric, metadata jsonb) OWNER TO postgres;
 
-COMMENT ON FUNCTION pgbank.shard_transfer(request_id text, from_account uuid, to_account uuid, amount numeric) IS 'Shard side of the router''s transfer(): local when the payee is on this shard, else debits the payer to a clearing account (in_transit) for delivery';
+COMMENT ON FUNCTION pgbank.shard_transfer(request_id text, from_account uuid, to_account uuid, amount numeric, metadata jsonb) IS 'Shard side of the router''s transfer(): local when the payee is on this shard, else debits the payer to a clearing account (in_transit) for delivery; metadata goes on the payer''s and the payee''s rows';
 
 CREATE FUNCTION pgbank.shard_transfer_batch(request_id text, from_accounts uuid[], to_accounts uuid[], amounts numeric[]) RETURNS SETOF pgbank.transfer_result
     LANGUAGE plpgsql SECURITY DEFINER
@@ -2460,34 +2549,28 @@ ALTER FUNCTION pgbank_private.run_maintenance() OWNER TO postgres;
 
 COMMENT ON FUNCTION pgbank_private.run_maintenance() IS 'pg_cron job: creates the future daily partitions of pgbank.transactions (pg_partman)';
 
-CREATE FUNCTION pgbank_private.send_to_shard(request_id text, from_account uuid, to_account uuid, amount numeric, peer integer) RETURNS pgbank.transfer_result
+CREATE FUNCTION pgbank_private.send_to_shard(request_id text, from_account uuid, to_account uuid, amount numeric, peer integer, metadata jsonb DEFAULT NULL::jsonb) RETURNS pgbank.transfer_result
     LANGUAGE plpgsql
     SET search_path TO 'pgbank', 'pg_temp'
     AS $$
 DECLARE
   payer_id uuid;
   room     numeric;  -- balance - held - lower limit (NULL: no limit)
-  reason   text;
+  blocked  text;     -- account_frozen / account_closed when the payer takes no debits
+  failure  text;     -- why the transfer fails (NULL: it goes)
   req      requests;
-  tx_id    bigint;
+  tx_id    bigint := nextval('pgbank.transactions_id_seq');
   tx_ts    timestamptz := now();
 BEGIN
-  IF from_account = pgbank_private.world() THEN  -- as transfer_one says it
+  IF from_account = pgbank_private.world() THEN  -- as transfer() says it
     RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format('transfer: from_account %L is the world account', from_account),
       HINT = 'money from outside comes in by top_up';
   END IF;
-  -- The payer first, then (by the trigger) the clearing account, whose id is greater than any
-  -- account's: the same global order as every other lock on a shard.
-  SELECT u.id, u.balance - u.held - u.lower_limit INTO payer_id, room FROM users u WHERE u.id = from_account FOR UPDATE;
-  IF payer_id IS NULL THEN  -- no row to queue on: repeats queue on the request's key
-    PERFORM pg_advisory_xact_lock(hashtextextended(from_account::text || '/' || request_id, 0));
-  END IF;
-  reason := CASE WHEN payer_id IS NULL THEN 'unknown_account' WHEN room < amount THEN 'insufficient_funds' END;
-  tx_id := nextval('pgbank.transactions_id_seq');
-
-  INSERT INTO requests (account, request_id, kind, to_accounts, amounts, status, reason, transaction_ids, ts)
-  VALUES (from_account, request_id, 'transfer', ARRAY[to_account], ARRAY[amount],
-          CASE WHEN reason IS NULL THEN 'success' ELSE 'failed' END, reason, ARRAY[tx_id], tx_ts)
+  -- The request's key first, as every other path takes it (docs/ledger.md): a repeat racing this
+  -- call waits on it until this one commits, then replays it. Recorded as a success; a failure
+  -- found under the payer's lock below rewrites it.
+  INSERT INTO requests (account, request_id, kind, to_accounts, amounts, status, transaction_ids, ts)
+  VALUES (from_account, request_id, 'transfer', ARRAY[to_account], ARRAY[amount], 'success', ARRAY[tx_id], tx_ts)
   ON CONFLICT ON CONSTRAINT requests_pkey DO NOTHING;
   IF NOT FOUND THEN  -- a repeat: its first outcome, with where the money is now
     SELECT * INTO req FROM requests r WHERE r.account = from_account AND r.request_id = send_to_shard.request_id;
@@ -2495,29 +2578,43 @@ BEGIN
     RETURN pgbank_private.shard_request_outcome(req);
   END IF;
 
-  -- A failed attempt is recorded naming the payee, as on one node; money moves to the clearing account.
-  INSERT INTO transactions (id, ts, sender, receiver, amount, status, reason)
-  VALUES (tx_id, tx_ts, from_account, CASE WHEN reason IS NULL THEN pgbank_private.clearing_account(peer) ELSE to_account END,
-          amount, CASE WHEN reason IS NULL THEN 'success' ELSE 'failed' END, reason);
-  IF reason IS NULL THEN
-    INSERT INTO shard_outbox (account, request_id, to_account, to_shard, amount, transaction_id, ts)
-    VALUES (from_account, request_id, to_account, peer, amount, tx_id, tx_ts);
+  -- Then the payer, then (by the trigger) the clearing account, whose id is greater than any
+  -- account's: the same global order as every other lock on a shard.
+  SELECT u.id, u.balance - u.held - u.lower_limit, CASE WHEN u.status <> 'open' THEN 'account_' || u.status END
+    INTO payer_id, room, blocked FROM users u WHERE u.id = from_account FOR UPDATE;
+  failure := CASE WHEN payer_id IS NULL THEN 'unknown_account' WHEN blocked IS NOT NULL THEN blocked
+                 WHEN room < amount THEN 'insufficient_funds' END;
+  IF failure IS NOT NULL THEN
+    UPDATE requests r SET status = 'failed', reason = failure
+     WHERE r.account = from_account AND r.request_id = send_to_shard.request_id;
   END IF;
-  RETURN (request_id, CASE WHEN reason IS NULL THEN 'in_transit' ELSE 'failed' END, reason, tx_id, tx_ts,
+
+  -- A failed attempt is recorded naming the payee, as on one node; money moves to the clearing account.
+  INSERT INTO transactions (id, ts, sender, receiver, amount, status, reason, metadata)
+  VALUES (tx_id, tx_ts, from_account, CASE WHEN failure IS NULL THEN pgbank_private.clearing_account(peer) ELSE to_account END,
+          amount, CASE WHEN failure IS NULL THEN 'success' ELSE 'failed' END, failure, send_to_shard.metadata);
+  IF failure IS NULL THEN
+    INSERT INTO shard_outbox (account, request_id, to_account, to_shard, amount, transaction_id, ts, metadata)
+    VALUES (from_account, request_id, to_account, peer, amount, tx_id, tx_ts, send_to_shard.metadata);
+  END IF;
+  RETURN (request_id, CASE WHEN failure IS NULL THEN 'in_transit' ELSE 'failed' END, failure, tx_id, tx_ts,
           from_account, to_account, amount, false)::transfer_result;
 END
 $$;
 
-ALTER FUNCTION pgbank_private.send_to_shard(request_id text, from_account uuid, to_account uuid, amount numeric, peer integer) OWNER TO postgres;
+ALTER FUNCTION pgbank_private.send_to_shard(request_id text, from_account uuid, to_account uuid, amount numeric, peer integer, metadata jsonb) OWNER TO postgres;
 
-COMMENT ON FUNCTION pgbank_private.send_to_shard(request_id text, from_account uuid, to_account uuid, amount numeric, peer integer) IS 'Helper: the payer leg of a cross-shard transfer (payer -> clearing account of shard peer, outbox row), idempotent per (payer, request_id); status in_transit or failed';
+COMMENT ON FUNCTION pgbank_private.send_to_shard(request_id text, from_account uuid, to_account uuid, amount numeric, peer integer, metadata jsonb) IS 'Helper: the payer leg of a cross-shard transfer (payer -> clearing account of shard peer, outbox row, the metadata on both), idempotent per (payer, request_id), the request''s key taken before the payer''s lock; status in_transit or failed';
 
 CREATE FUNCTION pgbank_private.shard_configure(shard_no integer, shard_count integer) RETURNS void
     LANGUAGE plpgsql
     SET search_path TO 'pgbank', 'pg_temp'
     AS $$
 DECLARE
-  c shard_config;
+  c        shard_config;
+  first_id bigint := greatest(1, shard_no::bigint << 52);  -- 2^52 ids a shard, 1,024 shards at most
+  last_id  bigint := (shard_no::bigint << 52) + (1::bigint << 52) - 1;
+  next_id  bigint;
 BEGIN
   IF shard_count IS NULL OR shard_no IS NULL OR shard_count NOT BETWEEN 1 AND 1024 OR shard_count & (shard_count - 1) <> 0
      OR shard_no NOT BETWEEN 0 AND shard_count - 1 THEN
@@ -2538,17 +2635,26 @@ BEGIN
     FROM generate_series(0, shard_count - 1) p
    WHERE p <> shard_no
   ON CONFLICT (id) DO NOTHING;
+  -- A transaction id names one shard's row (the router's reverse() asks every shard for it): shard
+  -- k numbers from k * 2^52. Ids drawn here below the range (a shard configured before migration
+  -- 0025, or the copied half of a split) stay, and shard_config remembers up to where.
+  SELECT CASE WHEN s.is_called THEN s.last_value + 1 ELSE s.last_value END INTO next_id FROM pgbank.transactions_id_seq s;
+  IF next_id < first_id THEN
+    UPDATE shard_config x SET older_ids_up_to = greatest(x.older_ids_up_to, next_id - 1);
+  END IF;
+  EXECUTE format('ALTER SEQUENCE pgbank.transactions_id_seq MINVALUE %s MAXVALUE %s START WITH %s%s',
+                 first_id, last_id, first_id, CASE WHEN next_id < first_id THEN ' RESTART WITH ' || first_id END);
 END
 $$;
 
 ALTER FUNCTION pgbank_private.shard_configure(shard_no integer, shard_count integer) OWNER TO postgres;
 
-COMMENT ON FUNCTION pgbank_private.shard_configure(shard_no integer, shard_count integer) IS 'Helper (npm run shards): makes this database shard shard_no of shard_count, with a clearing account per peer; idempotent';
+COMMENT ON FUNCTION pgbank_private.shard_configure(shard_no integer, shard_count integer) IS 'Helper (npm run shards): makes this database shard shard_no of shard_count, with a clearing account per peer and transaction ids from shard_no * 2^52; idempotent';
 
-CREATE FUNCTION pgbank_private.shard_outbox_pending(max_rows integer DEFAULT 500) RETURNS TABLE(id bigint, account uuid, request_id text, to_account uuid, to_shard integer, amount numeric, ts timestamp with time zone)
+CREATE FUNCTION pgbank_private.shard_outbox_pending(max_rows integer DEFAULT 500) RETURNS TABLE(id bigint, account uuid, request_id text, to_account uuid, to_shard integer, amount numeric, ts timestamp with time zone, metadata jsonb)
     LANGUAGE sql STABLE
     AS $$
-  SELECT o.id, o.account, o.request_id, o.to_account, o.to_shard, o.amount, o.ts
+  SELECT o.id, o.account, o.request_id, o.to_account, o.to_shard, o.amount, o.ts, o.metadata
     FROM pgbank.shard_outbox o
    WHERE o.status = 'pending'
    ORDER BY o.id
@@ -2557,9 +2663,9 @@ $$;
 
 ALTER FUNCTION pgbank_private.shard_outbox_pending(max_rows integer) OWNER TO postgres;
 
-COMMENT ON FUNCTION pgbank_private.shard_outbox_pending(max_rows integer) IS 'Helper (delivery): up to max_rows pending cross-shard transfers paid on this shard, oldest first';
+COMMENT ON FUNCTION pgbank_private.shard_outbox_pending(max_rows integer) IS 'Helper (delivery): up to max_rows pending cross-shard transfers paid on this shard (with their metadata), oldest first';
 
-CREATE FUNCTION pgbank_private.shard_receive(from_shard integer, accounts uuid[], request_ids text[], to_accounts uuid[], amounts numeric[]) RETURNS TABLE(account uuid, request_id text, outcome text, reason text, transaction_id bigint)
+CREATE FUNCTION pgbank_private.shard_receive(from_shard integer, accounts uuid[], request_ids text[], to_accounts uuid[], amounts numeric[], metadatas jsonb[] DEFAULT NULL::jsonb[]) RETURNS TABLE(account uuid, request_id text, outcome text, reason text, transaction_id bigint)
     LANGUAGE plpgsql
     SET search_path TO 'pgbank', 'pg_temp'
     AS $$
@@ -2568,6 +2674,7 @@ DECLARE
   item     record;
   got      shard_inbox;
   balance  numeric;
+  blocked  text;     -- account_closed / account_frozen when the payee takes no credits
   tx_id    bigint;
 BEGIN
   IF NOT EXISTS (SELECT FROM shard_config c WHERE c.shard_no <> from_shard AND from_shard BETWEEN 0 AND c.shard_count - 1) THEN
@@ -2578,14 +2685,15 @@ BEGIN
   PERFORM FROM users u
     WHERE u.id = ANY (to_accounts) AND u.id <> pgbank_private.world() AND NOT pgbank_private.is_clearing(u.id)
     ORDER BY u.id FOR UPDATE;
-  FOR item IN SELECT x.account, x.request_id, x.to_account, x.amount
-                FROM unnest(accounts, request_ids, to_accounts, amounts) AS x (account, request_id, to_account, amount)
+  FOR item IN SELECT x.account, x.request_id, x.to_account, x.amount, x.metadata
+                FROM unnest(accounts, request_ids, to_accounts, amounts, metadatas) AS x (account, request_id, to_account, amount, metadata)
                ORDER BY x.to_account LOOP
     SELECT * INTO got FROM shard_inbox b WHERE b.account = item.account AND b.request_id = item.request_id;
     IF NOT FOUND THEN
-      SELECT u.balance INTO balance FROM users u
+      SELECT u.balance, CASE WHEN u.status = 'closed' OR u.status = 'frozen' AND u.credits_frozen THEN 'account_' || u.status END
+        INTO balance, blocked FROM users u
        WHERE u.id = item.to_account AND u.id <> pgbank_private.world() AND NOT pgbank_private.is_clearing(u.id);
-      reason := CASE WHEN NOT FOUND THEN 'unknown_account'
+      reason := CASE WHEN NOT FOUND THEN 'unknown_account' WHEN blocked IS NOT NULL THEN blocked
                      WHEN balance > pgbank_private.max_balance() - item.amount THEN 'balance_limit' END;
       tx_id := CASE WHEN reason IS NULL THEN nextval('pgbank.transactions_id_seq') END;
       INSERT INTO shard_inbox AS b (account, request_id, from_shard, to_account, amount, outcome, reason, transaction_id)
@@ -2596,8 +2704,8 @@ BEGIN
       IF got.account IS NULL THEN  -- another delivery of the same request got there first
         SELECT * INTO got FROM shard_inbox b WHERE b.account = item.account AND b.request_id = item.request_id;
       ELSIF reason IS NULL THEN
-        INSERT INTO transactions (id, ts, sender, receiver, amount, status)
-        VALUES (tx_id, got.ts, clearing, item.to_account, item.amount, 'success');
+        INSERT INTO transactions (id, ts, sender, receiver, amount, status, metadata)
+        VALUES (tx_id, got.ts, clearing, item.to_account, item.amount, 'success', item.metadata);
       END IF;
     END IF;
     account := got.account;
@@ -2610,9 +2718,9 @@ BEGIN
 END
 $$;
 
-ALTER FUNCTION pgbank_private.shard_receive(from_shard integer, accounts uuid[], request_ids text[], to_accounts uuid[], amounts numeric[]) OWNER TO postgres;
+ALTER FUNCTION pgbank_private.shard_receive(from_shard integer, accounts uuid[], request_ids text[], to_accounts uuid[], amounts numeric[], metadatas jsonb[]) OWNER TO postgres;
 
-COMMENT ON FUNCTION pgbank_private.shard_receive(from_shard integer, accounts uuid[], request_ids text[], to_accounts uuid[], amounts numeric[]) IS 'Helper (delivery): credits transfers sent by shard from_shard (its clearing account -> payee) or returns them (unknown payee), idempotent per (payer, request_id)';
+COMMENT ON FUNCTION pgbank_private.shard_receive(from_shard integer, accounts uuid[], request_ids text[], to_accounts uuid[], amounts numeric[], metadatas jsonb[]) IS 'Helper (delivery): credits transfers sent by shard from_shard (its clearing account -> payee, with their metadata) or returns them (payee unknown, closed or refusing credits), idempotent per (payer, request_id)';
 
 CREATE FUNCTION pgbank_private.shard_request_outcome(req pgbank.requests) RETURNS pgbank.transfer_result
     LANGUAGE plpgsql STABLE
@@ -2650,7 +2758,7 @@ BEGIN
     WHERE u.id IN (SELECT o.account FROM shard_outbox o JOIN unnest(ids, outcomes) AS x (id, outcome) ON o.id = x.id
                     WHERE x.outcome = 'returned' AND o.status = 'pending')
     ORDER BY u.id FOR UPDATE;
-  FOR item IN SELECT o.id, o.account, o.to_shard, o.amount, x.outcome, x.reason, x.credit_id
+  FOR item IN SELECT o.id, o.account, o.to_shard, o.amount, o.metadata, x.outcome, x.reason, x.credit_id
                 FROM shard_outbox o JOIN unnest(ids, outcomes, reasons, credit_ids) AS x (id, outcome, reason, credit_id) ON o.id = x.id
                WHERE o.status = 'pending'
                ORDER BY o.id
@@ -2661,8 +2769,8 @@ BEGIN
        WHERE o.id = item.id AND o.status = 'pending';
     ELSIF item.outcome = 'returned' THEN
       tx_id := nextval('pgbank.transactions_id_seq');
-      INSERT INTO transactions (id, ts, sender, receiver, amount, status)
-      VALUES (tx_id, now(), pgbank_private.clearing_account(item.to_shard), item.account, item.amount, 'success');
+      INSERT INTO transactions (id, ts, sender, receiver, amount, status, metadata)  -- the payment's metadata: what came back
+      VALUES (tx_id, now(), pgbank_private.clearing_account(item.to_shard), item.account, item.amount, 'success', item.metadata);
       UPDATE shard_outbox o SET status = 'returned', reason = item.reason, return_transaction_id = tx_id, finished_at = now()
        WHERE o.id = item.id AND o.status = 'pending';
     ELSE
@@ -3003,6 +3111,7 @@ CREATE TABLE pgbank.shard_config (
     shard_no integer NOT NULL,
     shard_count integer NOT NULL,
     configured_at timestamp with time zone DEFAULT now() NOT NULL,
+    older_ids_up_to bigint DEFAULT 0 NOT NULL,
     CONSTRAINT shard_config_number CHECK (((shard_no >= 0) AND (shard_no < shard_count))),
     CONSTRAINT shard_config_only_row_check CHECK (only_row),
     CONSTRAINT shard_config_power_of_two CHECK ((((shard_count >= 1) AND (shard_count <= 1024)) AND ((shard_count & (shard_count - 1)) = 0)))
@@ -3011,6 +3120,8 @@ CREATE TABLE pgbank.shard_config (
 ALTER TABLE pgbank.shard_config OWNER TO postgres;
 
 COMMENT ON TABLE pgbank.shard_config IS 'This database as a shard: its number and the shard count (a power of two); no row on a single node';
+
+COMMENT ON COLUMN pgbank.shard_config.older_ids_up_to IS 'Transaction ids this shard may hold below its own range (drawn before the range, or a split''s copied rows): 1 to this';
 
 CREATE TABLE pgbank.shard_inbox (
     account uuid NOT NULL,
@@ -3043,12 +3154,15 @@ CREATE TABLE pgbank.shard_outbox (
     credit_transaction_id bigint,
     return_transaction_id bigint,
     finished_at timestamp with time zone,
+    metadata jsonb,
     CONSTRAINT shard_outbox_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'delivered'::text, 'returned'::text])))
 );
 
 ALTER TABLE pgbank.shard_outbox OWNER TO postgres;
 
 COMMENT ON TABLE pgbank.shard_outbox IS 'Cross-shard transfers paid on this shard (payer -> clearing account of the payee''s shard), pending until credited there or returned';
+
+COMMENT ON COLUMN pgbank.shard_outbox.metadata IS 'The transfer''s metadata, written on the payee''s credit (or the payer''s return) too';
 
 ALTER TABLE pgbank.shard_outbox ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
     SEQUENCE NAME pgbank.shard_outbox_id_seq
@@ -3179,7 +3293,13 @@ CREATE INDEX holds_due_idx ON pgbank.holds USING btree (expires_at) WHERE (statu
 
 CREATE INDEX holds_id_idx ON pgbank.holds USING btree (id);
 
+CREATE INDEX shard_inbox_transaction_idx ON pgbank.shard_inbox USING btree (transaction_id) WHERE (transaction_id IS NOT NULL);
+
 CREATE INDEX shard_outbox_pending_idx ON pgbank.shard_outbox USING btree (id) WHERE (status = 'pending'::text);
+
+CREATE INDEX shard_outbox_return_idx ON pgbank.shard_outbox USING btree (return_transaction_id) WHERE (return_transaction_id IS NOT NULL);
+
+CREATE INDEX shard_outbox_transaction_idx ON pgbank.shard_outbox USING btree (transaction_id);
 
 CREATE INDEX transactions_id_brin ON ONLY pgbank.transactions USING brin (id) WITH (pages_per_range='16');
 
@@ -3262,14 +3382,23 @@ GRANT ALL ON FUNCTION pgbank.set_account_status(account uuid, status text, reaso
 REVOKE ALL ON FUNCTION pgbank.shard_finish_hold(action text, hold_id uuid, amount numeric) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgbank.shard_finish_hold(action text, hold_id uuid, amount numeric) TO pgbank_app;
 
-REVOKE ALL ON FUNCTION pgbank.shard_hold(request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval) FROM PUBLIC;
-GRANT ALL ON FUNCTION pgbank.shard_hold(request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval) TO pgbank_app;
+REVOKE ALL ON FUNCTION pgbank.shard_history(account uuid, from_ts timestamp with time zone, to_ts timestamp with time zone, direction text, status text, metadata jsonb, after text, page_size integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION pgbank.shard_history(account uuid, from_ts timestamp with time zone, to_ts timestamp with time zone, direction text, status text, metadata jsonb, after text, page_size integer) TO pgbank_app;
 
-REVOKE ALL ON FUNCTION pgbank.shard_top_up(request_id text, account uuid, amount numeric) FROM PUBLIC;
-GRANT ALL ON FUNCTION pgbank.shard_top_up(request_id text, account uuid, amount numeric) TO pgbank_app;
+REVOKE ALL ON FUNCTION pgbank.shard_hold(request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval, metadata jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION pgbank.shard_hold(request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval, metadata jsonb) TO pgbank_app;
 
-REVOKE ALL ON FUNCTION pgbank.shard_transfer(request_id text, from_account uuid, to_account uuid, amount numeric) FROM PUBLIC;
-GRANT ALL ON FUNCTION pgbank.shard_transfer(request_id text, from_account uuid, to_account uuid, amount numeric) TO pgbank_app;
+REVOKE ALL ON FUNCTION pgbank.shard_reverse(request_id text, transaction_id bigint, amount numeric, metadata jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION pgbank.shard_reverse(request_id text, transaction_id bigint, amount numeric, metadata jsonb) TO pgbank_app;
+
+REVOKE ALL ON FUNCTION pgbank.shard_reverse_check(request_id text, transaction_id bigint, amount numeric, metadata jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION pgbank.shard_reverse_check(request_id text, transaction_id bigint, amount numeric, metadata jsonb) TO pgbank_app;
+
+REVOKE ALL ON FUNCTION pgbank.shard_top_up(request_id text, account uuid, amount numeric, metadata jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION pgbank.shard_top_up(request_id text, account uuid, amount numeric, metadata jsonb) TO pgbank_app;
+
+REVOKE ALL ON FUNCTION pgbank.shard_transfer(request_id text, from_account uuid, to_account uuid, amount numeric, metadata jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION pgbank.shard_transfer(request_id text, from_account uuid, to_account uuid, amount numeric, metadata jsonb) TO pgbank_app;
 
 REVOKE ALL ON FUNCTION pgbank.shard_transfer_batch(request_id text, from_accounts uuid[], to_accounts uuid[], amounts numeric[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgbank.shard_transfer_batch(request_id text, from_accounts uuid[], to_accounts uuid[], amounts numeric[]) TO pgbank_app;
@@ -3373,13 +3502,13 @@ REVOKE ALL ON FUNCTION pgbank_private.request_outcome(req pgbank.requests, repla
 
 REVOKE ALL ON FUNCTION pgbank_private.run_maintenance() FROM PUBLIC;
 
-REVOKE ALL ON FUNCTION pgbank_private.send_to_shard(request_id text, from_account uuid, to_account uuid, amount numeric, peer integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pgbank_private.send_to_shard(request_id text, from_account uuid, to_account uuid, amount numeric, peer integer, metadata jsonb) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.shard_configure(shard_no integer, shard_count integer) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.shard_outbox_pending(max_rows integer) FROM PUBLIC;
 
-REVOKE ALL ON FUNCTION pgbank_private.shard_receive(from_shard integer, accounts uuid[], request_ids text[], to_accounts uuid[], amounts numeric[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pgbank_private.shard_receive(from_shard integer, accounts uuid[], request_ids text[], to_accounts uuid[], amounts numeric[], metadatas jsonb[]) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.shard_request_outcome(req pgbank.requests) FROM PUBLIC;
 

@@ -1,5 +1,5 @@
 -- The router's hold() on a shard: pgbank.hold() when the payee is here; a hold across shards is refused (0A000).
-CREATE OR REPLACE FUNCTION pgbank.shard_hold(request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval)
+CREATE OR REPLACE FUNCTION pgbank.shard_hold(request_id text, from_account uuid, to_account uuid, amount numeric, expires_in interval, metadata jsonb DEFAULT NULL)
 RETURNS pgbank.hold_result
 LANGUAGE plpgsql
 SECURITY DEFINER
@@ -13,10 +13,10 @@ BEGIN
                        from_account, to_account, (SELECT c.shard_no FROM shard_config c), pgbank_private.remote_shard(to_account)),
       HINT = 'use transfer() (delivered through the clearing accounts), or hold between accounts of one shard';
   END IF;
-  RETURN pgbank.hold(request_id, from_account, to_account, amount, expires_in);
+  RETURN pgbank.hold(request_id, from_account, to_account, amount, expires_in, metadata);
 END
 $$;
-COMMENT ON FUNCTION pgbank.shard_hold(text, uuid, uuid, numeric, interval) IS
+COMMENT ON FUNCTION pgbank.shard_hold(text, uuid, uuid, numeric, interval, jsonb) IS
   'Shard side of the router''s hold(): pgbank.hold() between accounts of this shard; across shards 0A000';
-REVOKE ALL ON FUNCTION pgbank.shard_hold(text, uuid, uuid, numeric, interval) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION pgbank.shard_hold(text, uuid, uuid, numeric, interval) TO pgbank_app;
+REVOKE ALL ON FUNCTION pgbank.shard_hold(text, uuid, uuid, numeric, interval, jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgbank.shard_hold(text, uuid, uuid, numeric, interval, jsonb) TO pgbank_app;

@@ -1,5 +1,5 @@
 -- The router's top_up() on a shard: pgbank.top_up(), refusing a clearing account.
-CREATE OR REPLACE FUNCTION pgbank.shard_top_up(request_id text, account uuid, amount numeric)
+CREATE OR REPLACE FUNCTION pgbank.shard_top_up(request_id text, account uuid, amount numeric, metadata jsonb DEFAULT NULL)
 RETURNS pgbank.transfer_result
 LANGUAGE plpgsql
 SECURITY DEFINER
@@ -7,10 +7,10 @@ SET search_path = pgbank, pg_temp
 AS $$
 BEGIN
   PERFORM pgbank_private.check_not_clearing('top_up', account);
-  RETURN pgbank.top_up(request_id, account, amount);
+  RETURN pgbank.top_up(request_id, account, amount, metadata);
 END
 $$;
-COMMENT ON FUNCTION pgbank.shard_top_up(text, uuid, numeric) IS
+COMMENT ON FUNCTION pgbank.shard_top_up(text, uuid, numeric, jsonb) IS
   'Shard side of the router''s top_up(): pgbank.top_up(), refusing clearing accounts (22023)';
-REVOKE ALL ON FUNCTION pgbank.shard_top_up(text, uuid, numeric) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION pgbank.shard_top_up(text, uuid, numeric) TO pgbank_app;
+REVOKE ALL ON FUNCTION pgbank.shard_top_up(text, uuid, numeric, jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgbank.shard_top_up(text, uuid, numeric, jsonb) TO pgbank_app;

@@ -1,5 +1,6 @@
 -- Router: top_up() on the account's shard
-CREATE OR REPLACE FUNCTION pgbank.top_up(request_id text, account uuid, amount numeric)
+DROP FUNCTION IF EXISTS pgbank.top_up(text, uuid, numeric);  -- a router made before metadata
+CREATE OR REPLACE FUNCTION pgbank.top_up(request_id text, account uuid, amount numeric, metadata jsonb DEFAULT NULL)
 RETURNS pgbank.transfer_result
 LANGUAGE plproxy
 SECURITY DEFINER
@@ -8,7 +9,7 @@ AS $$
   RUN ON pgbank_router.route(account);
   TARGET pgbank.shard_top_up;
 $$;
-COMMENT ON FUNCTION pgbank.top_up(text, uuid, numeric) IS
+COMMENT ON FUNCTION pgbank.top_up(text, uuid, numeric, jsonb) IS
   'Router: top_up() on the account''s shard';
-REVOKE ALL ON FUNCTION pgbank.top_up(text, uuid, numeric) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION pgbank.top_up(text, uuid, numeric) TO pgbank_app;
+REVOKE ALL ON FUNCTION pgbank.top_up(text, uuid, numeric, jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgbank.top_up(text, uuid, numeric, jsonb) TO pgbank_app;

@@ -23,7 +23,8 @@ export interface DeliverOptions {
   log?: (line: string) => void;
 }
 
-interface Pending { id: string; account: string; request_id: string; to_account: string; to_shard: number; amount: string }
+/** A pending outbox row; metadata as JSON text (passed on as it is). */
+interface Pending { id: string; account: string; request_id: string; to_account: string; to_shard: number; amount: string; metadata: string | null }
 interface Received { account: string; request_id: string; outcome: string; reason: string | null; transaction_id: string | null }
 
 export class Deliverer {
@@ -45,7 +46,7 @@ export class Deliverer {
   async deliverOnce(from: number): Promise<number> {
     const sql = this.pools[from]!;
     const pending = await sql<Pending[]>`
-      select id::text, account, request_id, to_account, to_shard, amount::text
+      select id::text, account, request_id, to_account, to_shard, amount::text, metadata::text
         from pgbank_private.shard_outbox_pending(${this.options.batch ?? 500})`;
     if (!pending.length) return 0;
     const byShard = new Map<number, Pending[]>();
@@ -58,7 +59,8 @@ export class Deliverer {
         const received = await this.pools[to]!<Received[]>`
           select account, request_id, outcome, reason, transaction_id::text
             from pgbank_private.shard_receive(${from}, ${rows.map((r) => r.account)}::uuid[], ${rows.map((r) => r.request_id)}::text[],
-                                              ${rows.map((r) => r.to_account)}::uuid[], ${rows.map((r) => r.amount)}::numeric[])`;
+                                              ${rows.map((r) => r.to_account)}::uuid[], ${rows.map((r) => r.amount)}::numeric[],
+                                              ${rows.map((r) => r.metadata)}::text[]::jsonb[])`;
         const byKey = new Map(received.map((r) => [`${r.account}/${r.request_id}`, r]));
         const answers = rows.map((r) => byKey.get(`${r.account}/${r.request_id}`));
         if (this.options.settleDelayMs) {

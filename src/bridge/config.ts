@@ -84,13 +84,15 @@ export function describeConfig(c: BridgeConfig): Record<string, unknown> {
   };
 }
 
-function text(env: Env, name: string, fallback: string): string {
+/** An environment variable's text, or `fallback` when unset or empty (also for the events publisher's configuration). */
+export function text(env: Env, name: string, fallback: string): string {
   const value = env[name];
   if (value === undefined || value === '') return fallback;
   return value;
 }
 
-function whole(env: Env, name: string, fallback: number, min: number): number {
+/** An environment variable's whole number (`_` allowed as a separator), at least `min`; `fallback` when unset or empty. */
+export function whole(env: Env, name: string, fallback: number, min: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw.replaceAll('_', ''));

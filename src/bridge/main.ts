@@ -4,31 +4,12 @@ import { ConsumerSession, newCounters, type BridgeCounters } from './consumer.ts
 import { connectKeyDb, KeyDbWriter, QuietWindow } from './keydb.ts';
 import { Leadership, sleep } from './leader.ts';
 import { errorFields, jsonLog, type Log } from './log.ts';
-import { BridgePools, isDriverWriteCrash } from './pg.ts';
+import { BridgePools } from './pg.ts';
+import { startService, survivePostgresWriteCrash } from './service.ts';
 
 const log = jsonLog();
-
-let config: BridgeConfig;
-try {
-  config = bridgeConfig();
-} catch (err) {
-  log('error', 'bad_config', errorFields(err));
-  process.exit(2);
-}
-
-const stopping = new AbortController();
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.on(signal, () => {
-    // npm, sh and tsx may each relay the same signal: repeats are logged, not escalated.
-    // BRIDGE_SHUTDOWN_TIMEOUT_MS bounds the shutdown; SIGKILL is the way to leave at once.
-    log('info', stopping.signal.aborted ? 'shutdown_in_progress' : 'shutdown', { signal });
-    stopping.abort();
-  });
-}
-process.on('unhandledRejection', (err) => {
-  log('error', 'unhandled_rejection', errorFields(err));
-  process.exit(1);
-});
+// SIGTERM or SIGINT stops it; BRIDGE_SHUTDOWN_TIMEOUT_MS bounds the shutdown.
+const { config, stopping } = startService<BridgeConfig>(log, bridgeConfig);
 
 log('info', 'start', describeConfig(config));
 const counters = newCounters();
@@ -37,19 +18,7 @@ const redis = connectKeyDb(config.redisUrl, config.name, log);
 const quiet = new QuietWindow();
 const writer = new KeyDbWriter(redis, pools, config, log, quiet);
 const leadership = new Leadership(config, pools, log);
-// postgres.js 3.4.9 can throw from a timer when a connection dies with a write pending
-// (porsager/postgres#1154, #1208): that one connection is broken, nothing else is. Replace the
-// pools (which fails whatever waited on them, so the batch is redelivered) and carry on. Any
-// other uncaught exception is a bug: leave, and let the supervisor restart us.
-process.on('uncaughtException', (err) => {
-  if (isDriverWriteCrash(err)) {
-    log('warn', 'postgres_driver_error', errorFields(err));
-    void pools.replace('postgres.js wrote to a closed connection');
-    return;
-  }
-  log('error', 'uncaught_exception', { ...errorFields(err), stack: err.stack });
-  process.exit(1);
-});
+survivePostgresWriteCrash(log, (reason) => void pools.replace(reason));
 
 let reported = '';
 const progress = setInterval(() => {

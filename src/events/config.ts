@@ -1,4 +1,5 @@
 // The change-event publisher's settings (npm run events), from environment variables, with defaults for this machine's local services.
+import { text, whole } from '../bridge/config.ts';
 import { dbSettings, type DbSettings } from '../config.ts';
 
 export interface EventsConfig {
@@ -67,17 +68,4 @@ export function describeEventsConfig(c: EventsConfig): Record<string, unknown> {
     amqp: u.toString(), postgres: `${c.db.user}@${c.db.host}:${c.db.port}/${c.db.database}`, slot: c.slot, publication: c.publication,
     exchange: c.exchange, read: c.read, batch_changes: c.batchChanges, poll_ms: c.pollMs, progress_ms: c.progressMs, standby: c.standby, name: c.name,
   };
-}
-
-function text(env: Env, name: string, fallback: string): string {
-  const value = env[name];
-  return value === undefined || value === '' ? fallback : value;
-}
-
-function whole(env: Env, name: string, fallback: number, min: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw.replaceAll('_', ''));
-  if (!Number.isSafeInteger(n) || n < min) throw new Error(`${name} must be a whole number >= ${min}, got ${JSON.stringify(raw)}`);
-  return n;
 }

@@ -3,7 +3,8 @@ import { once } from 'node:events';
 import { connectAmqp, type ChannelModel, type ConfirmChannel } from '../bridge/amqp.ts';
 import { sleep } from '../bridge/leader.ts';
 import { errorFields, jsonLog } from '../bridge/log.ts';
-import { isDriverWriteCrash, withTimeout } from '../bridge/pg.ts';
+import { withTimeout } from '../bridge/pg.ts';
+import { startService, survivePostgresWriteCrash } from '../bridge/service.ts';
 import { connect, type Sql } from '../db.ts';
 import { describeEventsConfig, eventsConfig, type EventsConfig } from './config.ts';
 import { Decoder, type ChangeEvent, type DecodedTransaction } from './decode.ts';
@@ -12,25 +13,7 @@ import { advance, peek, prepareSlot, slotLag, slotLock } from './slot.ts';
 import { startReplication } from './stream.ts';
 
 const log = jsonLog();
-let config: EventsConfig;
-try {
-  config = eventsConfig();
-} catch (err) {
-  log('error', 'bad_config', errorFields(err));
-  process.exit(2);
-}
-
-const stopping = new AbortController();
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.on(signal, () => {
-    log('info', stopping.signal.aborted ? 'shutdown_in_progress' : 'shutdown', { signal });
-    stopping.abort();
-  });
-}
-process.on('unhandledRejection', (err) => {
-  log('error', 'unhandled_rejection', errorFields(err));
-  process.exit(1);
-});
+const { config, stopping } = startService<EventsConfig>(log, eventsConfig);
 
 const QUERY_TIMEOUT_MS = 30_000;
 /** Committed transactions decoded and not yet published, at most: the stream pauses beyond (the walsender waits). */
@@ -52,17 +35,8 @@ function replaceWork(reason: string): void {
   work = openWork();
   void old.end({ timeout: 0 }).catch(() => {});
 }
-// postgres.js 3.4.9 can throw from a timer when a connection dies with a write pending (see
-// src/bridge/main.ts): that pool is replaced, the current batch fails and is read again.
-process.on('uncaughtException', (err) => {
-  if (isDriverWriteCrash(err)) {
-    log('warn', 'postgres_driver_error', errorFields(err));
-    replaceWork('postgres.js wrote to a closed connection');
-    return;
-  }
-  log('error', 'uncaught_exception', { ...errorFields(err), stack: err.stack });
-  process.exit(1);
-});
+// A postgres.js write crash replaces the work pool: the current batch fails and is read again.
+survivePostgresWriteCrash(log, replaceWork);
 
 log('info', 'start', describeEventsConfig(config));
 let lastProgress = '';

@@ -77,15 +77,18 @@ export const cents = (s: string): bigint => {
 export const money = (c: bigint): string => `${c < 0n ? '-' : ''}${(c < 0n ? -c : c) / 100n}.${String((c < 0n ? -c : c) % 100n).padStart(2, '0')}`;
 
 /**
- * After draining: the problems with the whole formation (empty when all is well): total money,
- * money in transit, clearing accounts (each shard's audit, and pairwise: what A holds for B
- * cancels what B owes A), every shard's balance and monthly-totals audits.
+ * After draining: the problems with the whole formation (empty when all is well): total money
+ * (unless `expectedTotal` is null), money in transit, clearing accounts (each shard's audit, and
+ * pairwise: what A holds for B cancels what B owes A), every shard's balance and monthly-totals
+ * audits, and each cross-shard transfer's metadata on all its rows (the payer's, the payee's credit
+ * or the return), each shard's transaction ids in its own range (or up to `older_ids_up_to`).
  */
-export async function formationProblems(t: TestShards, expectedTotal: bigint): Promise<string[]> {
+export async function formationProblems(t: TestShards, expectedTotal: bigint | null): Promise<string[]> {
   const problems: string[] = [];
   const n = t.shards.length;
   let total = 0n;
   const clearing = new Map<string, bigint>();
+  const credits = new Map<number, { to_shard: number; credit: string; metadata: string | null; request_id: string }[]>();
   for (let i = 0; i < n; i++) {
     const sql = t.shard(i);
     const [sum] = await sql<{ total: string }[]>`select coalesce(sum(balance), 0)::text as total from pgbank.users where id <> pgbank_private.world()`;
@@ -98,8 +101,34 @@ export async function formationProblems(t: TestShards, expectedTotal: bigint): P
     for (const r of await sql`select * from pgbank.verify_clearing()`) problems.push(`shard ${i}: clearing ${JSON.stringify(r)}`);
     for (const r of await sql`select * from pgbank.verify_balances()`) problems.push(`shard ${i}: balance ${JSON.stringify(r)}`);
     for (const r of await sql`select * from pgbank_private.verify_monthly_totals()`) problems.push(`shard ${i}: monthly totals ${JSON.stringify(r)}`);
+    for (const r of await sql`
+      select o.request_id, o.metadata::text as outbox, p.metadata::text as paid, b.metadata::text as returned
+        from pgbank.shard_outbox o
+        join pgbank.transactions p on p.id = o.transaction_id and p.sender = o.account
+        left join pgbank.transactions b on b.id = o.return_transaction_id and b.receiver = o.account
+       where p.metadata is distinct from o.metadata or (o.status = 'returned' and b.metadata is distinct from o.metadata)`) {
+      problems.push(`shard ${i}: metadata of ${JSON.stringify(r)}`);
+    }
+    const [range] = await sql<{ outside: number }[]>`
+      select count(*)::int as outside from pgbank.transactions
+       where id < (${i}::bigint << 52) and id > (select older_ids_up_to from pgbank.shard_config) or id >= (${i + 1}::bigint << 52)`;
+    if (range!.outside) problems.push(`shard ${i}: ${range!.outside} transaction ids outside its range`);
+    credits.set(i, await sql<{ to_shard: number; credit: string; metadata: string | null; request_id: string }[]>`
+      select to_shard, credit_transaction_id::text as credit, metadata::text, request_id from pgbank.shard_outbox where status = 'delivered'`);
   }
-  if (total !== expectedTotal) problems.push(`total money ${money(total)}, expected ${money(expectedTotal)}`);
+  // A credit is on the payee's shard: its metadata is the payment's.
+  for (const [from, rows] of credits) {
+    for (let to = 0; to < n; to++) {
+      const mine = rows.filter((r) => r.to_shard === to);
+      if (!mine.length) continue;
+      const found = new Map((await t.shard(to)<{ id: string; metadata: string | null }[]>`
+        select id::text, metadata::text from pgbank.transactions where id = any(${mine.map((r) => r.credit)}::bigint[])`).map((r) => [r.id, r.metadata]));
+      for (const r of mine) {
+        if (found.get(r.credit) !== r.metadata) problems.push(`credit of ${r.request_id} (shard ${from} -> ${to}): metadata ${found.get(r.credit)}, paid with ${r.metadata}`);
+      }
+    }
+  }
+  if (expectedTotal !== null && total !== expectedTotal) problems.push(`total money ${money(total)}, expected ${money(expectedTotal)}`);
   for (let a = 0; a < n; a++) {
     for (let b = a + 1; b < n; b++) {
       const sum = (clearing.get(`${a}/${b}`) ?? 0n) + (clearing.get(`${b}/${a}`) ?? 0n);

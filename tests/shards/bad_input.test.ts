@@ -1,12 +1,15 @@
 // Bad input and unknown accounts through the router give what a single node gives: the same
 // SQLSTATE, the single node's message inside the router's (PL/Proxy prefixes the function and the
-// shard), the same business outcomes. Then the documented differences, and least privilege.
+// shard), the same business outcomes; metadata, history, account status and reversals as on one
+// node. Then the documented differences, and least privilege.
 import { randomUUID } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { accountStatusChanges, history, reverse, setAccountStatus, topUp, transfer, type HistoryEntry } from '../../src/api.ts';
 import { connect, type Sql } from '../../src/db.ts';
+import { Deliverer } from '../../scripts/shards/deliver.ts';
 import { testDatabase, type TestDatabase } from '../helpers/db.ts';
-import { testShards, type TestShards } from '../helpers/shards.ts';
+import { formationProblems, testShards, type TestShards } from '../helpers/shards.ts';
 
 let single: TestDatabase;
 let t: TestShards;
@@ -117,6 +120,37 @@ test('bad input and unknown accounts: the same SQLSTATE (and message) as one nod
     ['select * from pgbank.transfers($1::text[], $2::uuid[], $3::uuid[], $4::numeric[])', [null, [a], [b], ['1']]],
     ['select * from pgbank.transfers($1::text[], $2::uuid[], $3::uuid[], $4::numeric[])', [['x1'], [a], [b], ['1', '2']]],
     ['select * from pgbank.transfers($1::text[], $2::uuid[], $3::uuid[], $4::numeric[])', [['x1'], [WORLD], [b], ['1']]],
+    // metadata: checked on the payer's shard, whether the payee is there or not
+    ['select * from pgbank.top_up($1, $2::uuid, $3::numeric, $4::jsonb)', ['m1', a, '1', '[1]']],
+    ['select * from pgbank.top_up($1, $2::uuid, $3::numeric, $4::jsonb)', ['m1', a, '1', JSON.stringify({ x: 'y'.repeat(5000) })]],
+    ['select * from pgbank.transfer($1, $2::uuid, $3::uuid, $4::numeric, $5::jsonb)', ['m2', a, b, '1', '"text"']],
+    ['select * from pgbank.transfer($1, $2::uuid, $3::uuid, $4::numeric, $5::jsonb)', ['m2', a, c, '1', '"text"']],
+    ['select * from pgbank.transfer($1, $2::uuid, $3::uuid, $4::numeric, $5::jsonb)', ['m2', a, c, '1', JSON.stringify({ x: 'y'.repeat(5000) })]],
+    ['select * from pgbank.hold($1, $2::uuid, $3::uuid, $4::numeric, $5::interval, $6::jsonb)', ['m3', a, b, '1', '1 day', '[]']],
+    // history, account status, reversals
+    ['select * from pgbank.history($1::uuid)', [null]],
+    ['select * from pgbank.history($1::uuid)', [u]],
+    ['select * from pgbank.history($1::uuid)', [WORLD]],
+    ['select * from pgbank.history($1::uuid, page_size => 0)', [a]],
+    ['select * from pgbank.history($1::uuid, direction => $2)', [a, 'up']],
+    ['select * from pgbank.history($1::uuid, status => $2)', [a, 'lost']],
+    ['select * from pgbank.history($1::uuid, from_ts => $2, to_ts => $3)', [a, '2025-01-02', '2025-01-01']],
+    ['select * from pgbank.history($1::uuid, metadata => $2::jsonb)', [a, '[1]']],
+    ['select * from pgbank.history($1::uuid, after => $2)', [a, 'not a cursor']],
+    ['select * from pgbank.set_account_status($1::uuid, $2, $3, $4)', [a, 'asleep', 'r', 'ops']],
+    ['select * from pgbank.set_account_status($1::uuid, $2, $3, $4)', [null, 'frozen', 'r', 'ops']],
+    ['select * from pgbank.set_account_status($1::uuid, $2, $3, $4)', [u, 'frozen', 'r', 'ops']],
+    ['select * from pgbank.set_account_status($1::uuid, $2, $3, $4)', [WORLD, 'frozen', 'r', 'ops']],
+    ['select * from pgbank.set_account_status($1::uuid, $2, $3, $4)', [a, 'frozen', ' ', 'ops']],
+    ['select * from pgbank.set_account_status($1::uuid, $2, $3, $4, true)', [a, 'open', 'r', 'ops']],
+    ['select * from pgbank.set_account_status($1::uuid, $2, $3, $4)', [a, 'closed', 'r', 'ops']],
+    ['select * from pgbank.account_status_changes($1::uuid)', [u]],
+    ['select * from pgbank.account_status_changes($1::uuid)', [null]],
+    ['select * from pgbank.reverse($1, $2::bigint)', ['', 1]],
+    ['select * from pgbank.reverse($1, $2::bigint)', ['r1', null]],
+    ['select * from pgbank.reverse($1, $2::bigint, $3::numeric)', ['r1', 1, '0']],
+    ['select * from pgbank.reverse($1, $2::bigint, $3::numeric, $4::jsonb)', ['r1', 1, null, '7']],
+    ['select * from pgbank.reverse($1, $2::bigint)', ['r1', 1e15]],
     ['select * from pgbank.verify_balances()', []],
   ];
   const differences: string[] = [];
@@ -134,7 +168,7 @@ test('bad input and unknown accounts: the same SQLSTATE (and message) as one nod
     }
   }
   assert.equal(differences, [], differences.join('\n'));
-  assert.ok(errors >= 40, `${errors} of ${cases.length} cases are errors`);
+  assert.ok(errors >= 70, `${errors} of ${cases.length} cases are errors`);
   // One hold, then posting too much and twice; the router finds it on its shard.
   const ids = [];
   for (const sql of [one, router]) {
@@ -144,6 +178,95 @@ test('bad input and unknown accounts: the same SQLSTATE (and message) as one nod
   for (const text of ['select * from pgbank.post_hold($1::uuid, 6)', 'select * from pgbank.post_hold($1::uuid, 2)', 'select * from pgbank.void_hold($1::uuid)']) {
     const [s, r] = [await call(one, text, [ids[0]]), await call(router, text, [ids[1]])];
     assert.is('code' in r ? r.code : 'ok', 'code' in s ? s.code : 'ok', `${text}: ${JSON.stringify(r)}`);
+  }
+});
+
+/** What history() shows the same on one node and through the router (ids, times and cursors are each database's). */
+const shown = (rows: HistoryEntry[]) => rows.map((r) => ({ direction: r.direction, counterparty: r.counterparty, amount: r.amount, status: r.status,
+  reason: r.reason, balanceAfter: r.balanceAfter, metadata: r.metadata, reversed: r.reverses !== null, reversedBy: r.reversedBy?.length ?? 0 }));
+
+test('metadata, history, account status and reversals through the router, as on one node', async () => {
+  const a = await accountOn(0, 'Ann');
+  const b = await accountOn(0, 'Ben');
+  const c = await accountOn(1, 'Cy');
+  const deliverer = new Deliverer(t.shards, { connections: 1 });
+  try {
+    const same = { order: 'S-1', tags: ['same shard'] };
+    const cross = { order: 'X-1', tags: ['across'] };
+    const tx: Record<string, string[]> = { one: [], router: [] };
+    for (const [name, sql] of [['one', one], ['router', router]] as const) {
+      await topUp(sql, 'm-top', a, '10.00', { source: 'card' });
+      tx[name]!.push((await transfer(sql, 'm-same', a, b, '3.00', same)).transactionId);
+      tx[name]!.push((await transfer(sql, 'm-cross', a, c, '4.00', cross)).transactionId);
+      await sql`select * from pgbank.hold('m-hold', ${a}::uuid, ${b}::uuid, 1, '1 day', ${sql.json({ hold: 1 })}::jsonb)`;
+    }
+    await deliverer.drain(30_000);
+    // Every row with its metadata, the payee on the other shard named (not the clearing account), the same balances.
+    for (const id of [a, b, c]) {
+      const [s, r] = [shown(await history(one, id)), shown(await history(router, id))];
+      assert.equal(r, s, `history of ${id}`);
+    }
+    const [credit] = await history(router, c, { metadata: { order: 'X-1' } });
+    assert.equal([credit?.direction, credit?.counterparty, credit?.metadata], ['received', a, cross], 'the payee\'s credit carries the metadata');
+    const [paid] = await history(router, a, { metadata: { order: 'X-1' } });
+    assert.equal([paid?.direction, paid?.counterparty, paid?.metadata], ['sent', c, cross], 'the payer\'s row too');
+    const [outbox] = await t.shard(0)<{ metadata: unknown }[]>`select metadata from pgbank.shard_outbox where request_id = 'm-cross'`;
+    assert.equal(outbox?.metadata, cross);
+
+    // Reversals: of a transfer on one shard as on one node (links both ways); of either side of a transfer between shards, 0A000.
+    for (const [name, sql] of [['one', one], ['router', router]] as const) {
+      const part = await reverse(sql, 'm-rev', tx[name]![0]!, '1.00', { why: 'partial refund' });
+      assert.equal([part.status, part.fromAccount, part.toAccount, part.amount, part.reverses, part.replayed],
+        ['success', b, a, '1.00', tx[name]![0], false], `${name}: reverse`);
+      assert.ok((await reverse(sql, 'm-rev', tx[name]![0]!, '1.00', { why: 'partial refund' })).replayed, `${name}: repeat`);
+      const rest = await reverse(sql, 'm-rev-2', tx[name]![0]!);
+      assert.equal([rest.status, rest.amount], ['success', '2.00'], `${name}: the rest`);
+      const over = await reverse(sql, 'm-rev-3', tx[name]![0]!);
+      assert.equal([over.status, over.reason], ['failed', 'already_reversed'], `${name}: nothing left`);
+    }
+    for (const id of [a, b]) assert.equal(shown(await history(router, id)), shown(await history(one, id)), `history of ${id} after the reversals`);
+    const payerSide = await call(router, 'select * from pgbank.reverse($1, $2::bigint)', ['m-rev-x', tx.router![1]]);
+    assert.is('code' in payerSide && payerSide.code, '0A000', JSON.stringify(payerSide));
+    const [creditRow] = await history(router, c, { metadata: { order: 'X-1' } });
+    const payeeSide = await call(router, 'select * from pgbank.reverse($1, $2::bigint)', ['m-rev-x', creditRow!.transactionId]);
+    assert.is('code' in payeeSide && payeeSide.code, '0A000', JSON.stringify(payeeSide));
+    // Each shard numbers its ledger rows in its own range, so an id names one row of the formation.
+    assert.ok(BigInt(creditRow!.transactionId) >= 2n ** 52n, `shard 1's ids start at 2^52: ${creditRow!.transactionId}`);
+
+    // Account status: recorded on the account's shard; a frozen payer is refused across shards too (it was not: the payer leg did not look).
+    for (const sql of [one, router]) {
+      const frozen = await setAccountStatus(sql, a, 'frozen', 'fraud check', 'ops:test');
+      assert.equal([frozen.status, frozen.creditsFrozen], ['frozen', false]);
+      for (const [requestId, to] of [['m-frozen-same', b], ['m-frozen-cross', c]] as const) {
+        const r = await transfer(sql, requestId, a, to, '1.00');
+        assert.equal([r.status, r.reason], ['failed', 'account_frozen'], `${requestId}`);
+      }
+      await setAccountStatus(sql, a, 'open', 'cleared', 'ops:test');
+      await setAccountStatus(sql, c, 'frozen', 'no credits', 'ops:test', true);
+    }
+    const changes = async (sql: Sql, id: string) => (await accountStatusChanges(sql, id)).map((x) => [x.fromStatus, x.toStatus, x.creditsFrozen, x.changedBy, x.reason, x.dbUser]);
+    for (const id of [a, c]) assert.equal(await changes(router, id), await changes(one, id), `status changes of ${id}`);
+    // A payee on another shard refusing credits: found at delivery, the money comes back (documented).
+    const refused = await transfer(router, 'm-to-frozen', a, c, '2.00', { order: 'X-2' });
+    assert.is(refused.status, 'in_transit');
+    await deliverer.drain(30_000);
+    const again = await transfer(router, 'm-to-frozen', a, c, '2.00', { order: 'X-2' });
+    assert.equal([again.status, again.reason], ['returned', 'account_frozen']);
+    const [back] = await history(router, a, { metadata: { order: 'X-2' }, direction: 'received' });
+    assert.equal([back?.counterparty, back?.amount, back?.metadata], [c, '2.00', { order: 'X-2' }], 'the return names the payee and carries the metadata');
+    const [single] = await one`select status, reason from pgbank.transfer('m-to-frozen', ${a}::uuid, ${c}::uuid, 2)`;
+    assert.equal([single?.status, single?.reason], ['failed', 'account_frozen'], 'one node refuses at once');
+    // An id that two shards hold (as shards configured before their ranges may): refused, naming them, nothing reversed.
+    const topped = await topUp(router, 'm-dup', a, '1.00');
+    await t.shard(1)`insert into pgbank.transactions (id, ts, sender, receiver, amount, status)
+                      values (${topped.transactionId}::bigint, now(), ${WORLD}::uuid, ${c}::uuid, 1, 'success')`;
+    await t.shard(1)`update pgbank.shard_config set older_ids_up_to = ${topped.transactionId}::bigint`;
+    const dup = await call(router, 'select * from pgbank.reverse($1, $2::bigint)', ['m-dup-rev', topped.transactionId]);
+    assert.ok('code' in dup && dup.code === '55000' && dup.message.includes('shards 0, 1'), JSON.stringify(dup));
+    const problems = await formationProblems(t, null);
+    assert.equal(problems, [], problems.join('\n'));
+  } finally {
+    await deliverer.stop();
   }
 });
 

@@ -2,7 +2,8 @@
 // router on the default server. Under 8 clients of transfers, the delivery worker is SIGKILLed
 // between crediting and settling, and the second shard's cluster is stopped with -m immediate and
 // started again. Calls that failed are retried with their request_id. After draining: every
-// request took effect once, money adds up, nothing in transit, every audit empty.
+// request took effect once, money adds up, nothing in transit, every audit empty, every credit
+// carries its payment's metadata.
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import { readdirSync, rmSync } from 'node:fs';
@@ -151,7 +152,7 @@ test('a worker killed mid-delivery and a shard stopped -m immediate: every reque
       const amt = money(BigInt(1 + Math.floor(Math.random() * 3000)));
       for (let attempt = 0; ; attempt++) {  // a call in doubt is retried with its request_id
         try {
-          const result = await transfer(router, requestId, from, to, amt);
+          const result = await transfer(router, requestId, from, to, amt, { request: requestId });
           if (attempt) retried++;
           acks.set(requestId, { from, to, amount: amt, result });
           break;

@@ -1,10 +1,11 @@
-// Through the router, 16 clients of random transfers (most across shards), repeats and holds among
-// 200 accounts on 4 shards, with the delivery worker running: after draining, money adds up, nothing
-// is in transit, every acknowledged transfer was credited exactly once, every audit is empty.
+// Through the router, 16 clients of random transfers with metadata (most across shards), repeats,
+// holds and reversals among 200 accounts on 4 shards, with the delivery worker running: after
+// draining, money adds up, nothing is in transit, every acknowledged transfer was credited exactly
+// once with its metadata, every audit is empty.
 import { randomUUID } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createAccount, getAccount, hold, postHold, sumAmount, topUp, transfer, voidHold } from '../../src/api.ts';
+import { createAccount, getAccount, history, hold, postHold, reverse, sumAmount, topUp, transfer, voidHold } from '../../src/api.ts';
 import type { Sql } from '../../src/db.ts';
 import { Deliverer } from '../../scripts/shards/deliver.ts';
 import { cents, formationProblems, money, testShards, type TestShards } from '../helpers/shards.ts';
@@ -62,7 +63,7 @@ test('16 clients over 4 shards: money adds up, nothing in transit, each acknowle
     received.set(to, received.get(to)! + cents(amt));
   };
   const inTransit: { requestId: string; from: string; to: string; amount: string; unknownPayee: boolean }[] = [];
-  let cross = 0, same = 0, failed = 0, holds = 0, repeats = 0;
+  let cross = 0, same = 0, failed = 0, holds = 0, repeats = 0, reversals = 0;
 
   await Promise.all(Array.from({ length: CLIENTS }, async (_, c) => {
     for (let i = 0; i < OPS; i++) {
@@ -84,9 +85,9 @@ test('16 clients over 4 shards: money adds up, nothing in transit, each acknowle
       const to = unknownPayee ? randomUUID() : pick(ids.filter((x) => x !== from));
       const requestId = `t-${c}-${i}`;
       const amt = amount();
-      const res = await transfer(router, requestId, from, to, amt);
+      const res = await transfer(router, requestId, from, to, amt, { client: c, op: i });
       if (Math.random() < 0.1) {  // a client that didn't hear the answer asks again
-        const again = await transfer(router, requestId, from, to, amt);
+        const again = await transfer(router, requestId, from, to, amt, { client: c, op: i });
         repeats++;
         assert.ok(again.replayed, `repeat of ${requestId} replayed`);
         assert.is(again.transactionId, res.transactionId, `repeat of ${requestId}: same transaction`);
@@ -104,6 +105,14 @@ test('16 clients over 4 shards: money adds up, nothing in transit, each acknowle
         assert.is(shardOf.get(to), shardOf.get(from), `${requestId}: success at once only on one shard`);
         same++;
         move(from, to, amt);
+        if (Math.random() < 0.1) {  // taken back at once, all of it, on the shard that has it
+          const back = await reverse(router, `r-${c}-${i}`, res.transactionId, null, { refund: requestId });
+          assert.ok(back.status === 'success' || back.reason === 'insufficient_funds', `reversal of ${requestId}: ${back.status} ${back.reason}`);
+          if (back.status === 'success') {
+            reversals++;
+            move(to, from, back.amount);  // a reversal is received too (sum_amount counts it)
+          }
+        }
       }
     }
   }));
@@ -158,7 +167,13 @@ test('16 clients over 4 shards: money adds up, nothing in transit, each acknowle
     assert.is(s.sumAmount, money(100000n + received.get(id)!), `sum_amount of ${id} as receiver`);
   }
   phase('checked');
-  console.log(`${cross} across shards (${returned} returned), ${same} on one shard, ${failed} failed, ${holds} holds, ${repeats} repeats; ${deliverer.settled} delivered by the worker`);
+  // The payee's history names the payer and shows the payment's metadata (its credit came from a clearing account).
+  const delivered = inTransit.find((x) => !x.unknownPayee)!;
+  const [c, i] = delivered.requestId.split('-').slice(1).map(Number);
+  const rows = await history(router, delivered.to, { metadata: { client: c, op: i }, direction: 'received' });
+  assert.equal(rows.map((r) => [r.counterparty, r.amount]), [[delivered.from, delivered.amount]], `history of the payee of ${delivered.requestId}`);
+  console.log(`${cross} across shards (${returned} returned), ${same} on one shard, ${failed} failed, ${holds} holds, ${repeats} repeats, ` +
+    `${reversals} reversals; ${deliverer.settled} delivered by the worker`);
 });
 
 test.run();

@@ -1,5 +1,6 @@
 -- The payer's leg of a cross-shard transfer: payer -> clearing account of the payee's shard plus an outbox row, in one local transaction, once per (payer, request_id).
-CREATE OR REPLACE FUNCTION pgbank_private.send_to_shard(request_id text, from_account uuid, to_account uuid, amount numeric, peer int)
+CREATE OR REPLACE FUNCTION pgbank_private.send_to_shard(
+  request_id text, from_account uuid, to_account uuid, amount numeric, peer int, metadata jsonb DEFAULT NULL)
 RETURNS pgbank.transfer_result
 LANGUAGE plpgsql
 SET search_path = pgbank, pg_temp
@@ -7,27 +8,21 @@ AS $$
 DECLARE
   payer_id uuid;
   room     numeric;  -- balance - held - lower limit (NULL: no limit)
-  reason   text;
+  blocked  text;     -- account_frozen / account_closed when the payer takes no debits
+  failure  text;     -- why the transfer fails (NULL: it goes)
   req      requests;
-  tx_id    bigint;
+  tx_id    bigint := nextval('pgbank.transactions_id_seq');
   tx_ts    timestamptz := now();
 BEGIN
-  IF from_account = pgbank_private.world() THEN  -- as transfer_one says it
+  IF from_account = pgbank_private.world() THEN  -- as transfer() says it
     RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format('transfer: from_account %L is the world account', from_account),
       HINT = 'money from outside comes in by top_up';
   END IF;
-  -- The payer first, then (by the trigger) the clearing account, whose id is greater than any
-  -- account's: the same global order as every other lock on a shard.
-  SELECT u.id, u.balance - u.held - u.lower_limit INTO payer_id, room FROM users u WHERE u.id = from_account FOR UPDATE;
-  IF payer_id IS NULL THEN  -- no row to queue on: repeats queue on the request's key
-    PERFORM pg_advisory_xact_lock(hashtextextended(from_account::text || '/' || request_id, 0));
-  END IF;
-  reason := CASE WHEN payer_id IS NULL THEN 'unknown_account' WHEN room < amount THEN 'insufficient_funds' END;
-  tx_id := nextval('pgbank.transactions_id_seq');
-
-  INSERT INTO requests (account, request_id, kind, to_accounts, amounts, status, reason, transaction_ids, ts)
-  VALUES (from_account, request_id, 'transfer', ARRAY[to_account], ARRAY[amount],
-          CASE WHEN reason IS NULL THEN 'success' ELSE 'failed' END, reason, ARRAY[tx_id], tx_ts)
+  -- The request's key first, as every other path takes it (docs/ledger.md): a repeat racing this
+  -- call waits on it until this one commits, then replays it. Recorded as a success; a failure
+  -- found under the payer's lock below rewrites it.
+  INSERT INTO requests (account, request_id, kind, to_accounts, amounts, status, transaction_ids, ts)
+  VALUES (from_account, request_id, 'transfer', ARRAY[to_account], ARRAY[amount], 'success', ARRAY[tx_id], tx_ts)
   ON CONFLICT ON CONSTRAINT requests_pkey DO NOTHING;
   IF NOT FOUND THEN  -- a repeat: its first outcome, with where the money is now
     SELECT * INTO req FROM requests r WHERE r.account = from_account AND r.request_id = send_to_shard.request_id;
@@ -35,17 +30,28 @@ BEGIN
     RETURN pgbank_private.shard_request_outcome(req);
   END IF;
 
-  -- A failed attempt is recorded naming the payee, as on one node; money moves to the clearing account.
-  INSERT INTO transactions (id, ts, sender, receiver, amount, status, reason)
-  VALUES (tx_id, tx_ts, from_account, CASE WHEN reason IS NULL THEN pgbank_private.clearing_account(peer) ELSE to_account END,
-          amount, CASE WHEN reason IS NULL THEN 'success' ELSE 'failed' END, reason);
-  IF reason IS NULL THEN
-    INSERT INTO shard_outbox (account, request_id, to_account, to_shard, amount, transaction_id, ts)
-    VALUES (from_account, request_id, to_account, peer, amount, tx_id, tx_ts);
+  -- Then the payer, then (by the trigger) the clearing account, whose id is greater than any
+  -- account's: the same global order as every other lock on a shard.
+  SELECT u.id, u.balance - u.held - u.lower_limit, CASE WHEN u.status <> 'open' THEN 'account_' || u.status END
+    INTO payer_id, room, blocked FROM users u WHERE u.id = from_account FOR UPDATE;
+  failure := CASE WHEN payer_id IS NULL THEN 'unknown_account' WHEN blocked IS NOT NULL THEN blocked
+                 WHEN room < amount THEN 'insufficient_funds' END;
+  IF failure IS NOT NULL THEN
+    UPDATE requests r SET status = 'failed', reason = failure
+     WHERE r.account = from_account AND r.request_id = send_to_shard.request_id;
   END IF;
-  RETURN (request_id, CASE WHEN reason IS NULL THEN 'in_transit' ELSE 'failed' END, reason, tx_id, tx_ts,
+
+  -- A failed attempt is recorded naming the payee, as on one node; money moves to the clearing account.
+  INSERT INTO transactions (id, ts, sender, receiver, amount, status, reason, metadata)
+  VALUES (tx_id, tx_ts, from_account, CASE WHEN failure IS NULL THEN pgbank_private.clearing_account(peer) ELSE to_account END,
+          amount, CASE WHEN failure IS NULL THEN 'success' ELSE 'failed' END, failure, send_to_shard.metadata);
+  IF failure IS NULL THEN
+    INSERT INTO shard_outbox (account, request_id, to_account, to_shard, amount, transaction_id, ts, metadata)
+    VALUES (from_account, request_id, to_account, peer, amount, tx_id, tx_ts, send_to_shard.metadata);
+  END IF;
+  RETURN (request_id, CASE WHEN failure IS NULL THEN 'in_transit' ELSE 'failed' END, failure, tx_id, tx_ts,
           from_account, to_account, amount, false)::transfer_result;
 END
 $$;
-COMMENT ON FUNCTION pgbank_private.send_to_shard(text, uuid, uuid, numeric, int) IS
-  'Helper: the payer leg of a cross-shard transfer (payer -> clearing account of shard peer, outbox row), idempotent per (payer, request_id); status in_transit or failed';
+COMMENT ON FUNCTION pgbank_private.send_to_shard(text, uuid, uuid, numeric, int, jsonb) IS
+  'Helper: the payer leg of a cross-shard transfer (payer -> clearing account of shard peer, outbox row, the metadata on both), idempotent per (payer, request_id), the request''s key taken before the payer''s lock; status in_transit or failed';

@@ -1,6 +1,6 @@
--- The payee's leg: credits each transfer from shard from_shard (clearing account -> payee), or refuses it when the payee is unknown; once per original (payer, request_id).
+-- The payee's leg: credits each transfer from shard from_shard (clearing account -> payee, with the payment's metadata), or refuses it when the payee is unknown or takes no credits; once per original (payer, request_id).
 CREATE OR REPLACE FUNCTION pgbank_private.shard_receive(
-  from_shard int, accounts uuid[], request_ids text[], to_accounts uuid[], amounts numeric[])
+  from_shard int, accounts uuid[], request_ids text[], to_accounts uuid[], amounts numeric[], metadatas jsonb[] DEFAULT NULL)
 RETURNS TABLE (account uuid, request_id text, outcome text, reason text, transaction_id bigint)
 LANGUAGE plpgsql
 SET search_path = pgbank, pg_temp
@@ -10,6 +10,7 @@ DECLARE
   item     record;
   got      shard_inbox;
   balance  numeric;
+  blocked  text;     -- account_closed / account_frozen when the payee takes no credits
   tx_id    bigint;
 BEGIN
   IF NOT EXISTS (SELECT FROM shard_config c WHERE c.shard_no <> from_shard AND from_shard BETWEEN 0 AND c.shard_count - 1) THEN
@@ -20,14 +21,15 @@ BEGIN
   PERFORM FROM users u
     WHERE u.id = ANY (to_accounts) AND u.id <> pgbank_private.world() AND NOT pgbank_private.is_clearing(u.id)
     ORDER BY u.id FOR UPDATE;
-  FOR item IN SELECT x.account, x.request_id, x.to_account, x.amount
-                FROM unnest(accounts, request_ids, to_accounts, amounts) AS x (account, request_id, to_account, amount)
+  FOR item IN SELECT x.account, x.request_id, x.to_account, x.amount, x.metadata
+                FROM unnest(accounts, request_ids, to_accounts, amounts, metadatas) AS x (account, request_id, to_account, amount, metadata)
                ORDER BY x.to_account LOOP
     SELECT * INTO got FROM shard_inbox b WHERE b.account = item.account AND b.request_id = item.request_id;
     IF NOT FOUND THEN
-      SELECT u.balance INTO balance FROM users u
+      SELECT u.balance, CASE WHEN u.status = 'closed' OR u.status = 'frozen' AND u.credits_frozen THEN 'account_' || u.status END
+        INTO balance, blocked FROM users u
        WHERE u.id = item.to_account AND u.id <> pgbank_private.world() AND NOT pgbank_private.is_clearing(u.id);
-      reason := CASE WHEN NOT FOUND THEN 'unknown_account'
+      reason := CASE WHEN NOT FOUND THEN 'unknown_account' WHEN blocked IS NOT NULL THEN blocked
                      WHEN balance > pgbank_private.max_balance() - item.amount THEN 'balance_limit' END;
       tx_id := CASE WHEN reason IS NULL THEN nextval('pgbank.transactions_id_seq') END;
       INSERT INTO shard_inbox AS b (account, request_id, from_shard, to_account, amount, outcome, reason, transaction_id)
@@ -38,8 +40,8 @@ BEGIN
       IF got.account IS NULL THEN  -- another delivery of the same request got there first
         SELECT * INTO got FROM shard_inbox b WHERE b.account = item.account AND b.request_id = item.request_id;
       ELSIF reason IS NULL THEN
-        INSERT INTO transactions (id, ts, sender, receiver, amount, status)
-        VALUES (tx_id, got.ts, clearing, item.to_account, item.amount, 'success');
+        INSERT INTO transactions (id, ts, sender, receiver, amount, status, metadata)
+        VALUES (tx_id, got.ts, clearing, item.to_account, item.amount, 'success', item.metadata);
       END IF;
     END IF;
     account := got.account;
@@ -51,5 +53,5 @@ BEGIN
   END LOOP;
 END
 $$;
-COMMENT ON FUNCTION pgbank_private.shard_receive(int, uuid[], text[], uuid[], numeric[]) IS
-  'Helper (delivery): credits transfers sent by shard from_shard (its clearing account -> payee) or returns them (unknown payee), idempotent per (payer, request_id)';
+COMMENT ON FUNCTION pgbank_private.shard_receive(int, uuid[], text[], uuid[], numeric[], jsonb[]) IS
+  'Helper (delivery): credits transfers sent by shard from_shard (its clearing account -> payee, with their metadata) or returns them (payee unknown, closed or refusing credits), idempotent per (payer, request_id)';

@@ -15,7 +15,7 @@ BEGIN
     WHERE u.id IN (SELECT o.account FROM shard_outbox o JOIN unnest(ids, outcomes) AS x (id, outcome) ON o.id = x.id
                     WHERE x.outcome = 'returned' AND o.status = 'pending')
     ORDER BY u.id FOR UPDATE;
-  FOR item IN SELECT o.id, o.account, o.to_shard, o.amount, x.outcome, x.reason, x.credit_id
+  FOR item IN SELECT o.id, o.account, o.to_shard, o.amount, o.metadata, x.outcome, x.reason, x.credit_id
                 FROM shard_outbox o JOIN unnest(ids, outcomes, reasons, credit_ids) AS x (id, outcome, reason, credit_id) ON o.id = x.id
                WHERE o.status = 'pending'
                ORDER BY o.id
@@ -26,8 +26,8 @@ BEGIN
        WHERE o.id = item.id AND o.status = 'pending';
     ELSIF item.outcome = 'returned' THEN
       tx_id := nextval('pgbank.transactions_id_seq');
-      INSERT INTO transactions (id, ts, sender, receiver, amount, status)
-      VALUES (tx_id, now(), pgbank_private.clearing_account(item.to_shard), item.account, item.amount, 'success');
+      INSERT INTO transactions (id, ts, sender, receiver, amount, status, metadata)  -- the payment's metadata: what came back
+      VALUES (tx_id, now(), pgbank_private.clearing_account(item.to_shard), item.account, item.amount, 'success', item.metadata);
       UPDATE shard_outbox o SET status = 'returned', reason = item.reason, return_transaction_id = tx_id, finished_at = now()
        WHERE o.id = item.id AND o.status = 'pending';
     ELSE

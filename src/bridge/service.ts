@@ -1,0 +1,51 @@
+// What the long-running services (`npm run bridge`, `npm run events`) do alike at start: read their
+// configuration, stop on SIGTERM or SIGINT, leave on an unhandled rejection or an uncaught exception.
+import { errorFields, type Log } from './log.ts';
+import { isDriverWriteCrash } from './pg.ts';
+
+/**
+ * The service's configuration from `read` (a bad one is logged as `bad_config` and the process
+ * exits with 2) and the controller that SIGTERM and SIGINT abort. npm, sh and tsx may each relay
+ * the same signal: repeats are logged, not escalated (SIGKILL is the way to leave at once). An
+ * unhandled rejection is logged and exits with 1.
+ */
+export function startService<C>(log: Log, read: () => C): { config: C; stopping: AbortController } {
+  let config: C;
+  try {
+    config = read();
+  } catch (err) {
+    log('error', 'bad_config', errorFields(err));
+    process.exit(2);
+  }
+  const stopping = new AbortController();
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      log('info', stopping.signal.aborted ? 'shutdown_in_progress' : 'shutdown', { signal });
+      stopping.abort();
+    });
+  }
+  process.on('unhandledRejection', (err) => {
+    log('error', 'unhandled_rejection', errorFields(err));
+    process.exit(1);
+  });
+  return { config, stopping };
+}
+
+/**
+ * postgres.js 3.4.9 can throw from a timer when a connection dies with a write pending
+ * (porsager/postgres#1154, #1208): that one connection is broken, nothing else is. Such an error
+ * is logged and `replace` gets a fresh pool (which fails whatever waited on the old one, so the
+ * work is done again). Any other uncaught exception is a bug: logged with its stack, exit 1, and
+ * the supervisor restarts the service.
+ */
+export function survivePostgresWriteCrash(log: Log, replace: (reason: string) => void): void {
+  process.on('uncaughtException', (err) => {
+    if (isDriverWriteCrash(err)) {
+      log('warn', 'postgres_driver_error', errorFields(err));
+      replace('postgres.js wrote to a closed connection');
+      return;
+    }
+    log('error', 'uncaught_exception', { ...errorFields(err), stack: err.stack });
+    process.exit(1);
+  });
+}
