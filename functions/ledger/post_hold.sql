@@ -11,7 +11,9 @@ BEGIN
   END IF;
   IF amount IS NOT NULL THEN
     PERFORM pgbank_private.check_amount('post_hold', amount);
-    amount := round(amount, 2);
+    IF scale(amount) > 4 THEN  -- the same amount; finish_hold checks and keeps the currency's decimals
+      amount := round(amount, 4);
+    END IF;
   END IF;
   RETURN pgbank_private.finish_hold(hold_id, 'post', amount);
 END

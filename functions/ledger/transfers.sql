@@ -14,6 +14,9 @@ DECLARE
   balances numeric[];
   debit_blocks  text[];  -- account_frozen / account_closed where an account takes no debits, by the same position
   credit_blocks text[];  -- ... no credits
+  codes    text[];     -- their currencies, by the same position
+  places   smallint[]; -- their currencies' minor units
+  scale_of smallint;   -- an item's minor units (its payer's)
   tx_ids   bigint[];   -- per item: the ledger row it gets if it is new
   fresh    bigint[];   -- the tx_ids of the items whose requests this call recorded
   firsts   int[];      -- per item: the first item of this call with the same (from_account, request_id)
@@ -77,9 +80,10 @@ BEGIN
   -- Every account of the call, in the global order (the world is never locked): two calls, or a
   -- call and a transfer(), wait for each other instead of deadlocking.
   SELECT array_agg(u.id ORDER BY u.id), array_agg(u.room ORDER BY u.id), array_agg(u.balance ORDER BY u.id),
-         array_agg(u.debit_block ORDER BY u.id), array_agg(u.credit_block ORDER BY u.id)
-    INTO ids, rooms, balances, debit_blocks, credit_blocks
-    FROM (SELECT u.id, u.balance - u.held - u.lower_limit AS room, u.balance,
+         array_agg(u.debit_block ORDER BY u.id), array_agg(u.credit_block ORDER BY u.id),
+         array_agg(u.currency ORDER BY u.id), array_agg(u.minor_units ORDER BY u.id)
+    INTO ids, rooms, balances, debit_blocks, credit_blocks, codes, places
+    FROM (SELECT u.id, u.balance - u.held - u.lower_limit AS room, u.balance, u.currency, u.minor_units,
                  CASE WHEN u.status <> 'open' THEN 'account_' || u.status END AS debit_block,
                  CASE WHEN u.status = 'closed' OR u.status = 'frozen' AND u.credits_frozen THEN 'account_' || u.status END AS credit_block
             FROM users u
@@ -91,7 +95,17 @@ BEGIN
     LEFT JOIN unnest(ids) WITH ORDINALITY AS pt(id, pos) ON pt.id = x.t;
 
   FOR i IN 1 .. n LOOP
-    k := request_ids[i]; f := from_accounts[i]; t := to_accounts[i]; a := round(amounts[i], 2);
+    k := request_ids[i]; f := from_accounts[i]; t := to_accounts[i]; a := amounts[i];
+    -- In its payer's currency (the payee's when the payer is unknown): at most its decimals (22023
+    -- for the call, nothing written), kept with exactly as many.
+    scale_of := coalesce(places[payer_at[i]], places[payee_at[i]]);
+    IF a <> round(a, scale_of) THEN
+      RAISE EXCEPTION USING ERRCODE = '22023',
+        MESSAGE = format('transfers: item %s: amount %s has more decimals than %s allows (%s)', i, a,
+                         coalesce(codes[payer_at[i]], codes[payee_at[i]]), scale_of),
+        HINT = 'an amount has at most its currency''s minor units: JPY 0, USD 2, BHD 3';
+    END IF;
+    a := round(a, coalesce(scale_of, least(scale(a), 4)));
     IF firsts[i] = i AND tx_ids[i] <> ALL (fresh) THEN  -- a repeat of a request recorded before: its first outcome
       SELECT o.request_id, o.status, o.reason, o.transaction_id, o.ts, o.from_account, o.to_account, o.amount, true
         INTO res FROM pgbank_private.replay_one('transfer', f, k, t, a, NULL) o;
@@ -107,6 +121,7 @@ BEGIN
                      WHEN f = t THEN 'same_account'
                      WHEN coalesce(debit_blocks[payer_at[i]], credit_blocks[payee_at[i]]) IS NOT NULL
                        THEN coalesce(debit_blocks[payer_at[i]], credit_blocks[payee_at[i]])
+                     WHEN codes[payer_at[i]] <> codes[payee_at[i]] THEN 'currency_mismatch'
                      WHEN rooms[payer_at[i]] < a THEN 'insufficient_funds' END;
       status := CASE WHEN reason IS NULL THEN 'success' ELSE 'failed' END;
       IF reason IS NULL THEN
