@@ -1214,14 +1214,14 @@ BEGIN
   -- Each amount is in its payer's currency (the payee's when the payer is unknown): at most its
   -- decimals (22023 for the batch, nothing written), kept with exactly as many.
   FOR i IN 1 .. n LOOP
-    places := coalesce(units ->> from_accounts[i]::text, units ->> to_accounts[i]::text)::int;
+    places := coalesce((units ->> from_accounts[i]::text)::int, (units ->> to_accounts[i]::text)::int, (pgbank_private.default_currency()).minor_units);
     IF amounts[i] <> round(amounts[i], places) THEN
       RAISE EXCEPTION USING ERRCODE = '22023',
         MESSAGE = format('transfer_batch: item %s: amount %s has more decimals than %s allows (%s)', i, amounts[i],
-                         coalesce(currencies ->> from_accounts[i]::text, currencies ->> to_accounts[i]::text), places),
+                         coalesce(currencies ->> from_accounts[i]::text, currencies ->> to_accounts[i]::text, (pgbank_private.default_currency()).code), places),
         HINT = 'an amount has at most its currency''s minor units: JPY 0, USD 2, BHD 3';
     END IF;
-    amounts[i] := round(amounts[i], coalesce(places, least(scale(amounts[i]), 4)));
+    amounts[i] := round(amounts[i], places);
   END LOOP;
   IF NOT avail ? owner::text THEN
     PERFORM pg_advisory_xact_lock(hashtextextended(owner::text || '/' || request_id, 0));
@@ -1384,14 +1384,14 @@ BEGIN
     k := request_ids[i]; f := from_accounts[i]; t := to_accounts[i]; a := amounts[i];
     -- In its payer's currency (the payee's when the payer is unknown): at most its decimals (22023
     -- for the call, nothing written), kept with exactly as many.
-    scale_of := coalesce(places[payer_at[i]], places[payee_at[i]]);
+    scale_of := coalesce(places[payer_at[i]], places[payee_at[i]], (pgbank_private.default_currency()).minor_units);
     IF a <> round(a, scale_of) THEN
       RAISE EXCEPTION USING ERRCODE = '22023',
         MESSAGE = format('transfers: item %s: amount %s has more decimals than %s allows (%s)', i, a,
-                         coalesce(codes[payer_at[i]], codes[payee_at[i]]), scale_of),
+                         coalesce(codes[payer_at[i]], codes[payee_at[i]], (pgbank_private.default_currency()).code), scale_of),
         HINT = 'an amount has at most its currency''s minor units: JPY 0, USD 2, BHD 3';
     END IF;
-    a := round(a, coalesce(scale_of, least(scale(a), 4)));
+    a := round(a, scale_of);
     IF firsts[i] = i AND tx_ids[i] <> ALL (fresh) THEN  -- a repeat of a request recorded before: its first outcome
       SELECT o.request_id, o.status, o.reason, o.transaction_id, o.ts, o.from_account, o.to_account, o.amount, true
         INTO res FROM pgbank_private.replay_one('transfer', f, k, t, a, NULL) o;
@@ -1634,7 +1634,7 @@ BEGIN
       PERFORM pgbank_private.move_money(NEW.sender, NEW.receiver, NEW.ts, NEW.amount);  -- day totals both ways
       RETURN NEW;
     END IF;
-    why := CASE WHEN units IS NOT NULL OR NEW.sender = '00000000-0000-0000-0000-000000000000' THEN 'same_account' ELSE 'unknown_account' END;
+    why := CASE WHEN EXISTS (SELECT FROM pgbank.users WHERE id = NEW.sender) THEN 'same_account' ELSE 'unknown_account' END;
   ELSE
     -- Each account in one statement that locks, checks and moves: for an attempt, the payer's debit
     -- only where it is open and its funds allow, the payee's credit only where it takes credits
@@ -1890,9 +1890,13 @@ BEGIN
   -- A currency never changes: the rows are read without a lock. The world has none.
   SELECT * INTO payer FROM pgbank.users u WHERE u.id = currency_rule.sender AND u.id <> world;
   SELECT * INTO payee FROM pgbank.users u WHERE u.id = currency_rule.receiver AND u.id <> world;
-  -- The amount is in the payer's currency (the payee's when the world pays or the payer is unknown).
+  -- The amount is in the payer's currency (the payee's when the world pays or the payer is unknown;
+  -- the default one when both are unknown: the failed row keeps the decimals of before currencies).
   currency := coalesce(payer.currency, payee.currency);
   minor_units := coalesce(payer.minor_units, payee.minor_units);
+  IF currency IS NULL THEN
+    SELECT d.code, d.minor_units INTO currency, minor_units FROM pgbank_private.default_currency() d;
+  END IF;
   IF amount <> round(amount, minor_units) THEN
     RAISE EXCEPTION USING ERRCODE = '22023',
       MESSAGE = format('amount %s has more decimals than %s allows (%s)', amount, currency, minor_units),
@@ -1913,6 +1917,16 @@ $$;
 ALTER FUNCTION pgbank_private.currency_rule(sender uuid, receiver uuid, amount numeric, checked boolean, OUT why text, OUT currency text, OUT minor_units smallint) OWNER TO postgres;
 
 COMMENT ON FUNCTION pgbank_private.currency_rule(sender uuid, receiver uuid, amount numeric, checked boolean, OUT why text, OUT currency text, OUT minor_units smallint) IS 'Helper: a movement''s currency and minor units (the payer''s), 22023 for an amount with more decimals, currency_mismatch (checked) or 23514 between two currencies';
+
+CREATE FUNCTION pgbank_private.default_currency(OUT code text, OUT minor_units smallint) RETURNS record
+    LANGUAGE sql STABLE
+    AS $$  -- names are schema-qualified: no SET search_path, which costs every call
+  SELECT c.code, c.minor_units FROM pgbank.currencies c WHERE c.is_default;
+$$;
+
+ALTER FUNCTION pgbank_private.default_currency(OUT code text, OUT minor_units smallint) OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank_private.default_currency(OUT code text, OUT minor_units smallint) IS 'Helper: the default currency (pgbank.currencies.is_default) and its minor units, for amounts no account''s currency decides';
 
 CREATE PROCEDURE pgbank_private.expire_holds(IN max_holds integer DEFAULT 10000)
     LANGUAGE plpgsql
@@ -2400,6 +2414,7 @@ DECLARE
   payer_currency text;
   payee_currency text;
   units   smallint; -- the amount's minor units (the payer's currency)
+  payee_units smallint;
   reason  text;
   status  text;
   tx_id   bigint := nextval('pgbank.transactions_id_seq');
@@ -2421,8 +2436,8 @@ BEGIN
   -- Lock the accounts in one global order (smaller id first), one row per statement, reading only
   -- what the checks need. The world account is never locked (nor read): it keeps no balance.
   IF to_account < from_account AND to_account <> world THEN
-    SELECT u.id, CASE WHEN u.status = 'closed' OR u.status = 'frozen' AND u.credits_frozen THEN 'account_' || u.status END, u.currency
-      INTO payee_id, payee_block, payee_currency FROM pgbank.users u WHERE u.id = to_account FOR UPDATE;
+    SELECT u.id, CASE WHEN u.status = 'closed' OR u.status = 'frozen' AND u.credits_frozen THEN 'account_' || u.status END, u.currency, u.minor_units
+      INTO payee_id, payee_block, payee_currency, payee_units FROM pgbank.users u WHERE u.id = to_account FOR UPDATE;
   END IF;
   SELECT u.id, u.balance - u.held - u.lower_limit, CASE WHEN u.status <> 'open' THEN 'account_' || u.status END, u.currency, u.minor_units
     INTO payer_id, room, payer_block, payer_currency, units FROM pgbank.users u WHERE u.id = from_account FOR UPDATE;
@@ -2431,15 +2446,19 @@ BEGIN
   ELSIF to_account = from_account THEN
     payee_id := payer_id;
   ELSIF to_account > from_account THEN
-    SELECT u.id, CASE WHEN u.status = 'closed' OR u.status = 'frozen' AND u.credits_frozen THEN 'account_' || u.status END, u.currency
-      INTO payee_id, payee_block, payee_currency FROM pgbank.users u WHERE u.id = to_account FOR UPDATE;
+    SELECT u.id, CASE WHEN u.status = 'closed' OR u.status = 'frozen' AND u.credits_frozen THEN 'account_' || u.status END, u.currency, u.minor_units
+      INTO payee_id, payee_block, payee_currency, payee_units FROM pgbank.users u WHERE u.id = to_account FOR UPDATE;
+  END IF;
+  -- The amount is in the payer's currency (the payee's when the payer is unknown; else the default's).
+  IF units IS NULL THEN
+    SELECT coalesce(payee_currency, d.code), coalesce(payee_units, d.minor_units) INTO payer_currency, units FROM pgbank_private.default_currency() d;
   END IF;
   IF amount <> round(amount, units) THEN
     RAISE EXCEPTION USING ERRCODE = '22023',
       MESSAGE = format('hold: amount %s has more decimals than %s allows (%s)', amount, payer_currency, units),
       HINT = 'an amount has at most its currency''s minor units: JPY 0, USD 2, BHD 3';
   END IF;
-  amount := coalesce(round(amount, units), amount);  -- stored and returned with the currency's decimals
+  amount := round(amount, units);  -- stored and returned with the currency's decimals
   reason := CASE WHEN payer_id IS NULL OR payee_id IS NULL THEN 'unknown_account'
                  WHEN from_account = to_account THEN 'same_account'
                  WHEN coalesce(payer_block, payee_block) IS NOT NULL THEN coalesce(payer_block, payee_block)
@@ -2616,7 +2635,12 @@ BEGIN
       DETAIL = left(format('first: %s %sto %s of %s%s; now: %s %sto %s of %s%s',
                       req.kind, coalesce('from ' || req.from_accounts::text || ' ', ''), req.to_accounts, req.amounts,
                       coalesce(' for ' || req.expires_in, ''),
-                      kind, coalesce('from ' || from_accounts::text || ' ', ''), to_accounts, amounts, coalesce(' for ' || expires_in, '')), 500),
+                      kind, coalesce('from ' || from_accounts::text || ' ', ''), to_accounts,
+                      -- the amounts sent, with the first's decimals when they have no more (its currency's)
+                      ARRAY(SELECT CASE WHEN scale(x.a) < scale(x.f) THEN round(x.a, scale(x.f)) ELSE x.a END
+                              FROM unnest(amounts, req.amounts) WITH ORDINALITY AS x(a, f, i)
+                             WHERE x.i <= cardinality(amounts) ORDER BY x.i),
+                      coalesce(' for ' || expires_in, '')), 500),
       HINT = 'use a new request_id for a new request';
   END IF;
 END
@@ -3591,6 +3615,8 @@ REVOKE ALL ON FUNCTION pgbank_private.check_request_id(caller text, request_id t
 REVOKE ALL ON FUNCTION pgbank_private.clearing_account(peer integer) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.currency_rule(sender uuid, receiver uuid, amount numeric, checked boolean, OUT why text, OUT currency text, OUT minor_units smallint) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION pgbank_private.default_currency(OUT code text, OUT minor_units smallint) FROM PUBLIC;
 
 REVOKE ALL ON PROCEDURE pgbank_private.expire_holds(IN max_holds integer) FROM PUBLIC;
 

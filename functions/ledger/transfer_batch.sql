@@ -68,14 +68,14 @@ BEGIN
   -- Each amount is in its payer's currency (the payee's when the payer is unknown): at most its
   -- decimals (22023 for the batch, nothing written), kept with exactly as many.
   FOR i IN 1 .. n LOOP
-    places := coalesce(units ->> from_accounts[i]::text, units ->> to_accounts[i]::text)::int;
+    places := coalesce((units ->> from_accounts[i]::text)::int, (units ->> to_accounts[i]::text)::int, (pgbank_private.default_currency()).minor_units);
     IF amounts[i] <> round(amounts[i], places) THEN
       RAISE EXCEPTION USING ERRCODE = '22023',
         MESSAGE = format('transfer_batch: item %s: amount %s has more decimals than %s allows (%s)', i, amounts[i],
-                         coalesce(currencies ->> from_accounts[i]::text, currencies ->> to_accounts[i]::text), places),
+                         coalesce(currencies ->> from_accounts[i]::text, currencies ->> to_accounts[i]::text, (pgbank_private.default_currency()).code), places),
         HINT = 'an amount has at most its currency''s minor units: JPY 0, USD 2, BHD 3';
     END IF;
-    amounts[i] := round(amounts[i], coalesce(places, least(scale(amounts[i]), 4)));
+    amounts[i] := round(amounts[i], places);
   END LOOP;
   IF NOT avail ? owner::text THEN
     PERFORM pg_advisory_xact_lock(hashtextextended(owner::text || '/' || request_id, 0));

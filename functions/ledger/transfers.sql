@@ -98,14 +98,14 @@ BEGIN
     k := request_ids[i]; f := from_accounts[i]; t := to_accounts[i]; a := amounts[i];
     -- In its payer's currency (the payee's when the payer is unknown): at most its decimals (22023
     -- for the call, nothing written), kept with exactly as many.
-    scale_of := coalesce(places[payer_at[i]], places[payee_at[i]]);
+    scale_of := coalesce(places[payer_at[i]], places[payee_at[i]], (pgbank_private.default_currency()).minor_units);
     IF a <> round(a, scale_of) THEN
       RAISE EXCEPTION USING ERRCODE = '22023',
         MESSAGE = format('transfers: item %s: amount %s has more decimals than %s allows (%s)', i, a,
-                         coalesce(codes[payer_at[i]], codes[payee_at[i]]), scale_of),
+                         coalesce(codes[payer_at[i]], codes[payee_at[i]], (pgbank_private.default_currency()).code), scale_of),
         HINT = 'an amount has at most its currency''s minor units: JPY 0, USD 2, BHD 3';
     END IF;
-    a := round(a, coalesce(scale_of, least(scale(a), 4)));
+    a := round(a, scale_of);
     IF firsts[i] = i AND tx_ids[i] <> ALL (fresh) THEN  -- a repeat of a request recorded before: its first outcome
       SELECT o.request_id, o.status, o.reason, o.transaction_id, o.ts, o.from_account, o.to_account, o.amount, true
         INTO res FROM pgbank_private.replay_one('transfer', f, k, t, a, NULL) o;

@@ -15,6 +15,7 @@ DROP TRIGGER users_keep_currency ON pgbank.users;
 DROP FUNCTION pgbank_private.keep_account_currency();
 DROP FUNCTION pgbank_private.currency_rule(uuid, uuid, numeric, boolean);
 DROP FUNCTION pgbank_private.set_default_currency(text);
+DROP FUNCTION pgbank_private.default_currency();
 DROP FUNCTION pgbank.create_account(text, numeric, uuid, text);
 DROP FUNCTION pgbank.transfer_batch(text, uuid[], uuid[], numeric[], jsonb);
 

@@ -29,7 +29,7 @@ BEGIN
       PERFORM pgbank_private.move_money(NEW.sender, NEW.receiver, NEW.ts, NEW.amount);  -- day totals both ways
       RETURN NEW;
     END IF;
-    why := CASE WHEN units IS NOT NULL OR NEW.sender = '00000000-0000-0000-0000-000000000000' THEN 'same_account' ELSE 'unknown_account' END;
+    why := CASE WHEN EXISTS (SELECT FROM pgbank.users WHERE id = NEW.sender) THEN 'same_account' ELSE 'unknown_account' END;
   ELSE
     -- Each account in one statement that locks, checks and moves: for an attempt, the payer's debit
     -- only where it is open and its funds allow, the payee's credit only where it takes credits

@@ -13,9 +13,13 @@ BEGIN
   -- A currency never changes: the rows are read without a lock. The world has none.
   SELECT * INTO payer FROM pgbank.users u WHERE u.id = currency_rule.sender AND u.id <> world;
   SELECT * INTO payee FROM pgbank.users u WHERE u.id = currency_rule.receiver AND u.id <> world;
-  -- The amount is in the payer's currency (the payee's when the world pays or the payer is unknown).
+  -- The amount is in the payer's currency (the payee's when the world pays or the payer is unknown;
+  -- the default one when both are unknown: the failed row keeps the decimals of before currencies).
   currency := coalesce(payer.currency, payee.currency);
   minor_units := coalesce(payer.minor_units, payee.minor_units);
+  IF currency IS NULL THEN
+    SELECT d.code, d.minor_units INTO currency, minor_units FROM pgbank_private.default_currency() d;
+  END IF;
   IF amount <> round(amount, minor_units) THEN
     RAISE EXCEPTION USING ERRCODE = '22023',
       MESSAGE = format('amount %s has more decimals than %s allows (%s)', amount, currency, minor_units),
