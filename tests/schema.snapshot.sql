@@ -457,7 +457,7 @@ BEGIN
       concat_ws(', ', CASE WHEN from_account IS NULL THEN 'from_account' END, CASE WHEN to_account IS NULL THEN 'to_account' END,
                       CASE WHEN expires_in IS NULL THEN 'expires_in' END));
   END IF;
-  PERFORM pgbank_private.check_amount('hold', amount);
+  PERFORM pgbank_private.check_money('hold', amount);
   PERFORM pgbank_private.check_metadata('hold', metadata);
   IF scale(amount) > 4 THEN  -- '1.0000000000': the same amount; place_hold stores it with its currency's decimals
     amount := round(amount, 4);
@@ -501,7 +501,7 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'post_hold: hold_id must not be NULL';
   END IF;
   IF amount IS NOT NULL THEN
-    PERFORM pgbank_private.check_amount('post_hold', amount);
+    PERFORM pgbank_private.check_money('post_hold', amount);
     IF scale(amount) > 4 THEN  -- the same amount; finish_hold checks and keeps the currency's decimals
       amount := round(amount, 4);
     END IF;
@@ -710,7 +710,7 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'reverse: transaction_id must not be NULL';
   END IF;
   IF amount IS NOT NULL THEN
-    PERFORM pgbank_private.check_amount('reverse', amount);
+    PERFORM pgbank_private.check_money('reverse', amount);
     IF scale(amount) > 4 THEN  -- the same amount; checked below against the currency's decimals
       amount := round(amount, 4);
     END IF;
@@ -1060,7 +1060,7 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'top_up: account must not be NULL';
   END IF;
   IF amount IS NULL OR NOT (amount > 0 AND amount <= 999999999999999.99) OR (scale(amount) > 4 AND amount <> round(amount, 4)) THEN
-    PERFORM pgbank_private.check_amount('top_up', amount);
+    PERFORM pgbank_private.check_money('top_up', amount);
   END IF;
   IF metadata IS NOT NULL THEN
     PERFORM pgbank_private.check_metadata('top_up', metadata);
@@ -1112,7 +1112,7 @@ BEGIN
       concat_ws(', ', CASE WHEN from_account IS NULL THEN 'from_account' END, CASE WHEN to_account IS NULL THEN 'to_account' END));
   END IF;
   IF amount IS NULL OR NOT (amount > 0 AND amount <= 999999999999999.99) OR (scale(amount) > 4 AND amount <> round(amount, 4)) THEN
-    PERFORM pgbank_private.check_amount('transfer', amount);
+    PERFORM pgbank_private.check_money('transfer', amount);
   END IF;
   IF metadata IS NOT NULL THEN
     PERFORM pgbank_private.check_metadata('transfer', metadata);
@@ -1187,7 +1187,7 @@ BEGIN
       least(array_position(from_accounts, NULL), array_position(to_accounts, NULL)));
   END IF;
   FOR i IN 1 .. n LOOP
-    PERFORM pgbank_private.check_amount('transfer_batch', amounts[i], format('amounts[%s]', i));
+    PERFORM pgbank_private.check_money('transfer_batch', amounts[i], format('amounts[%s]', i));
   END LOOP;
   PERFORM pgbank_private.check_metadata('transfer_batch', metadata);
   IF array_position(from_accounts, pgbank_private.world()) IS NOT NULL THEN
@@ -1344,7 +1344,7 @@ BEGIN
   END IF;
   -- Every item's request id and amount, in one statement (the first bad one raises).
   PERFORM pgbank_private.check_request_id(format('transfers: item %s', x.i), x.k),
-          pgbank_private.check_amount('transfers', x.a, format('amounts[%s]', x.i))
+          pgbank_private.check_money('transfers', x.a, format('amounts[%s]', x.i))
      FROM unnest(request_ids, amounts) WITH ORDINALITY AS x(k, a, i);
 
   -- The new requests first, in key order: a repeat racing this call waits on its key until this
@@ -1781,17 +1781,17 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = '22023',
       MESSAGE = format('%s: %s %s is more than %s', caller, what, pgbank_private.shown(amount::text), pgbank_private.max_amount()),
       HINT = 'one movement is at most 999,999,999,999,999.99';
-  ELSIF scale(amount) > 4 AND amount <> round(amount, 4) THEN
+  ELSIF scale(amount) > 2 AND amount <> round(amount, 2) THEN
     RAISE EXCEPTION USING ERRCODE = '22023',
-      MESSAGE = format('%s: %s %s has more than 4 decimal places', caller, what, pgbank_private.shown(amount::text)),
-      HINT = 'an amount has at most its currency''s minor units (JPY 0, USD 2, BHD 3; 4 at most)';
+      MESSAGE = format('%s: %s %s has more than 2 decimal places', caller, what, pgbank_private.shown(amount::text)),
+      HINT = 'amounts are in currency units with cents, e.g. 10.25';
   END IF;
 END
 $$;
 
 ALTER FUNCTION pgbank_private.check_amount(caller text, amount numeric, what text) OWNER TO postgres;
 
-COMMENT ON FUNCTION pgbank_private.check_amount(caller text, amount numeric, what text) IS 'Helper: raises 22004/22023 unless the amount is a finite number above 0, at most max_amount(), with at most 4 decimals (its currency''s are checked where the account is read)';
+COMMENT ON FUNCTION pgbank_private.check_amount(caller text, amount numeric, what text) IS 'Helper: raises 22004/22023 unless the amount is a finite number from 0.01 to max_amount() with at most 2 decimals';
 
 CREATE FUNCTION pgbank_private.check_item_arrays(caller text, names text, VARIADIC dims text[]) RETURNS void
     LANGUAGE plpgsql IMMUTABLE
@@ -1834,6 +1834,32 @@ $$;
 ALTER FUNCTION pgbank_private.check_metadata(caller text, metadata jsonb, what text) OWNER TO postgres;
 
 COMMENT ON FUNCTION pgbank_private.check_metadata(caller text, metadata jsonb, what text) IS 'Helper: raises 22023 unless the metadata is NULL or a JSON object of at most 4,096 bytes as text';
+
+CREATE FUNCTION pgbank_private.check_money(caller text, amount numeric, what text DEFAULT 'amount'::text) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE
+    AS $$
+BEGIN
+  IF amount IS NULL THEN
+    RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = format('%s: %s must not be NULL', caller, what);
+  ELSIF amount IN ('NaN', 'Infinity', '-Infinity') THEN
+    RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format('%s: %s %s is not a finite number', caller, what, pgbank_private.shown(amount::text));
+  ELSIF amount <= 0 THEN
+    RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format('%s: %s %s must be positive', caller, what, pgbank_private.shown(amount::text));
+  ELSIF amount > pgbank_private.max_amount() THEN
+    RAISE EXCEPTION USING ERRCODE = '22023',
+      MESSAGE = format('%s: %s %s is more than %s', caller, what, pgbank_private.shown(amount::text), pgbank_private.max_amount()),
+      HINT = 'one movement is at most 999,999,999,999,999.99';
+  ELSIF scale(amount) > 4 AND amount <> round(amount, 4) THEN
+    RAISE EXCEPTION USING ERRCODE = '22023',
+      MESSAGE = format('%s: %s %s has more than 4 decimal places', caller, what, pgbank_private.shown(amount::text)),
+      HINT = 'an amount has at most its currency''s minor units (JPY 0, USD 2, BHD 3; 4 at most)';
+  END IF;
+END
+$$;
+
+ALTER FUNCTION pgbank_private.check_money(caller text, amount numeric, what text) OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank_private.check_money(caller text, amount numeric, what text) IS 'Helper: raises 22004/22023 unless the amount is a finite number above 0, at most max_amount(), with at most 4 decimals (its currency''s are checked where the account is read)';
 
 CREATE FUNCTION pgbank_private.check_not_clearing(caller text, VARIADIC ids uuid[]) RETURNS void
     LANGUAGE plpgsql IMMUTABLE
@@ -3607,6 +3633,8 @@ REVOKE ALL ON FUNCTION pgbank_private.check_amount(caller text, amount numeric, 
 REVOKE ALL ON FUNCTION pgbank_private.check_item_arrays(caller text, names text, VARIADIC dims text[]) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.check_metadata(caller text, metadata jsonb, what text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION pgbank_private.check_money(caller text, amount numeric, what text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.check_not_clearing(caller text, VARIADIC ids uuid[]) FROM PUBLIC;
 

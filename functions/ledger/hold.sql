@@ -12,7 +12,7 @@ BEGIN
       concat_ws(', ', CASE WHEN from_account IS NULL THEN 'from_account' END, CASE WHEN to_account IS NULL THEN 'to_account' END,
                       CASE WHEN expires_in IS NULL THEN 'expires_in' END));
   END IF;
-  PERFORM pgbank_private.check_amount('hold', amount);
+  PERFORM pgbank_private.check_money('hold', amount);
   PERFORM pgbank_private.check_metadata('hold', metadata);
   IF scale(amount) > 4 THEN  -- '1.0000000000': the same amount; place_hold stores it with its currency's decimals
     amount := round(amount, 4);

@@ -27,7 +27,7 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'reverse: transaction_id must not be NULL';
   END IF;
   IF amount IS NOT NULL THEN
-    PERFORM pgbank_private.check_amount('reverse', amount);
+    PERFORM pgbank_private.check_money('reverse', amount);
     IF scale(amount) > 4 THEN  -- the same amount; checked below against the currency's decimals
       amount := round(amount, 4);
     END IF;

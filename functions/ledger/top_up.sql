@@ -19,7 +19,7 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'top_up: account must not be NULL';
   END IF;
   IF amount IS NULL OR NOT (amount > 0 AND amount <= 999999999999999.99) OR (scale(amount) > 4 AND amount <> round(amount, 4)) THEN
-    PERFORM pgbank_private.check_amount('top_up', amount);
+    PERFORM pgbank_private.check_money('top_up', amount);
   END IF;
   IF metadata IS NOT NULL THEN
     PERFORM pgbank_private.check_metadata('top_up', metadata);

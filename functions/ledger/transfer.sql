@@ -21,7 +21,7 @@ BEGIN
       concat_ws(', ', CASE WHEN from_account IS NULL THEN 'from_account' END, CASE WHEN to_account IS NULL THEN 'to_account' END));
   END IF;
   IF amount IS NULL OR NOT (amount > 0 AND amount <= 999999999999999.99) OR (scale(amount) > 4 AND amount <> round(amount, 4)) THEN
-    PERFORM pgbank_private.check_amount('transfer', amount);
+    PERFORM pgbank_private.check_money('transfer', amount);
   END IF;
   IF metadata IS NOT NULL THEN
     PERFORM pgbank_private.check_metadata('transfer', metadata);

@@ -41,7 +41,7 @@ BEGIN
       least(array_position(from_accounts, NULL), array_position(to_accounts, NULL)));
   END IF;
   FOR i IN 1 .. n LOOP
-    PERFORM pgbank_private.check_amount('transfer_batch', amounts[i], format('amounts[%s]', i));
+    PERFORM pgbank_private.check_money('transfer_batch', amounts[i], format('amounts[%s]', i));
   END LOOP;
   PERFORM pgbank_private.check_metadata('transfer_batch', metadata);
   IF array_position(from_accounts, pgbank_private.world()) IS NOT NULL THEN

@@ -58,7 +58,7 @@ BEGIN
   END IF;
   -- Every item's request id and amount, in one statement (the first bad one raises).
   PERFORM pgbank_private.check_request_id(format('transfers: item %s', x.i), x.k),
-          pgbank_private.check_amount('transfers', x.a, format('amounts[%s]', x.i))
+          pgbank_private.check_money('transfers', x.a, format('amounts[%s]', x.i))
      FROM unnest(request_ids, amounts) WITH ORDINALITY AS x(k, a, i);
 
   -- The new requests first, in key order: a repeat racing this call waits on its key until this

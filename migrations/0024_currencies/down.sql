@@ -16,6 +16,7 @@ DROP FUNCTION pgbank_private.keep_account_currency();
 DROP FUNCTION pgbank_private.currency_rule(uuid, uuid, numeric, boolean);
 DROP FUNCTION pgbank_private.set_default_currency(text);
 DROP FUNCTION pgbank_private.default_currency();
+DROP FUNCTION pgbank_private.check_money(text, numeric, text);
 DROP FUNCTION pgbank.create_account(text, numeric, uuid, text);
 DROP FUNCTION pgbank.transfer_batch(text, uuid[], uuid[], numeric[], jsonb);
 

@@ -1,4 +1,5 @@
--- Rejects an amount that isn't money in any currency: NULL (22004), NaN, infinite, zero, negative, past the bound or more than 4 decimals (22023).
+-- Rejects an amount that isn't money with 2 decimals: NULL (22004), NaN, infinite, zero, negative, past the bound or more than 2 decimals (22023).
+-- (The rule of before currencies, for callers that read no account: seeding, a shard's cross-shard send. The API uses check_money.)
 CREATE OR REPLACE FUNCTION pgbank_private.check_amount(caller text, amount numeric, what text DEFAULT 'amount')
 RETURNS void
 LANGUAGE plpgsql
@@ -15,12 +16,12 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = '22023',
       MESSAGE = format('%s: %s %s is more than %s', caller, what, pgbank_private.shown(amount::text), pgbank_private.max_amount()),
       HINT = 'one movement is at most 999,999,999,999,999.99';
-  ELSIF scale(amount) > 4 AND amount <> round(amount, 4) THEN
+  ELSIF scale(amount) > 2 AND amount <> round(amount, 2) THEN
     RAISE EXCEPTION USING ERRCODE = '22023',
-      MESSAGE = format('%s: %s %s has more than 4 decimal places', caller, what, pgbank_private.shown(amount::text)),
-      HINT = 'an amount has at most its currency''s minor units (JPY 0, USD 2, BHD 3; 4 at most)';
+      MESSAGE = format('%s: %s %s has more than 2 decimal places', caller, what, pgbank_private.shown(amount::text)),
+      HINT = 'amounts are in currency units with cents, e.g. 10.25';
   END IF;
 END
 $$;
 COMMENT ON FUNCTION pgbank_private.check_amount(text, numeric, text) IS
-  'Helper: raises 22004/22023 unless the amount is a finite number above 0, at most max_amount(), with at most 4 decimals (its currency''s are checked where the account is read)';
+  'Helper: raises 22004/22023 unless the amount is a finite number from 0.01 to max_amount() with at most 2 decimals';
