@@ -21,7 +21,7 @@ SELECT request_id, status, reason, amount, replayed
 SELECT request_id, status, reason, amount, replayed
   FROM pgbank.transfer('pay-2', 'a11ce000-0000-4000-8000-000000000001', 'b0b00000-0000-4000-8000-000000000002', 500);
 
--- any scale in, exactly 2 decimals out
+-- any scale in, exactly the currency's decimals out (USD: 2)
 SELECT request_id, status, amount
   FROM pgbank.transfer('pay-3', 'a11ce000-0000-4000-8000-000000000001', 'b0b00000-0000-4000-8000-000000000002', '1.0000000000');
 

@@ -65,6 +65,10 @@ export interface Account {
   status: AccountStatus;
   /** While frozen: credits are refused too. */
   creditsFrozen: boolean;
+  /** ISO 4217 code; every amount of the account is in it, never changed. */
+  currency: string;
+  /** Its decimals: every amount of the account has exactly as many (JPY 0, USD 2, BHD 3). */
+  minorUnits: number;
 }
 
 /**
@@ -72,7 +76,7 @@ export interface Account {
  * 'in_transit'; a repeat of it says 'success' once credited, or 'returned' (reason: why).
  */
 export type TransferStatus = 'success' | 'failed' | 'in_transit' | 'returned';
-export type FailureReason = 'insufficient_funds' | 'unknown_account' | 'same_account' | 'account_frozen' | 'account_closed';
+export type FailureReason = 'insufficient_funds' | 'unknown_account' | 'same_account' | 'account_frozen' | 'account_closed' | 'currency_mismatch';
 
 export interface TransferResult {
   requestId: string;
@@ -107,9 +111,16 @@ type Row = Record<string, unknown>;
 const camel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 const camelRow = <T>(row: Row | undefined): T => Object.fromEntries(Object.entries(row!).map(([k, v]) => [camel(k), v])) as T;
 
-/** pgbank.create_account: a new account with balance 0; lowerLimit '0' (default) means no overdraft. */
-export async function createAccount(sql: Sql, name: string, lowerLimit = '0', id: string | null = null): Promise<Account> {
-  const [row] = await sql`select * from pgbank.create_account(${name}, ${lowerLimit}::numeric, ${id}::uuid)`;
+/**
+ * pgbank.create_account: a new account with balance 0; lowerLimit '0' (default) means no overdraft;
+ * currency an ISO 4217 code (null: the database's default, USD unless an operator changed it).
+ */
+export async function createAccount(sql: Sql, name: string, lowerLimit = '0', id: string | null = null,
+                                    currency: string | null = null): Promise<Account> {
+  // Without a currency the call names no such argument (as with metadata below: the router's has none).
+  const [row] = currency === null
+    ? await sql`select * from pgbank.create_account(${name}, ${lowerLimit}::numeric, ${id}::uuid)`
+    : await sql`select * from pgbank.create_account(${name}, ${lowerLimit}::numeric, ${id}::uuid, ${currency}::text)`;
   return camelRow<Account>(row);
 }
 
@@ -136,10 +147,16 @@ export async function transfer(sql: Sql, requestId: string, from: string, to: st
   return camelRow<TransferResult>(row);
 }
 
-/** pgbank.transfer_batch: all or nothing; one result per item. */
-export async function transferBatch(sql: Sql, requestId: string, items: { from: string; to: string; amount: string }[]): Promise<TransferResult[]> {
-  const rows = await sql`select * from pgbank.transfer_batch(${requestId}, ${items.map((i) => i.from)}::uuid[],
-    ${items.map((i) => i.to)}::uuid[], ${items.map((i) => i.amount)}::numeric[])`;
+/**
+ * pgbank.transfer_batch: all or nothing; one result per item; metadata is kept with every item's
+ * ledger row (an exchange: the legs through liquidity accounts, the rate in metadata; docs/ledger.md).
+ */
+export async function transferBatch(sql: Sql, requestId: string, items: { from: string; to: string; amount: string }[],
+                                    metadata: Record<string, unknown> | null = null): Promise<TransferResult[]> {
+  const [from, to, amounts] = [items.map((i) => i.from), items.map((i) => i.to), items.map((i) => i.amount)];
+  const rows = metadata === null
+    ? await sql`select * from pgbank.transfer_batch(${requestId}, ${from}::uuid[], ${to}::uuid[], ${amounts}::numeric[])`
+    : await sql`select * from pgbank.transfer_batch(${requestId}, ${from}::uuid[], ${to}::uuid[], ${amounts}::numeric[], ${jsonb(sql, metadata)}::jsonb)`;
   return rows.map((r) => camelRow<TransferResult>(r));
 }
 

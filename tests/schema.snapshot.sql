@@ -21,7 +21,9 @@ CREATE TYPE pgbank.account AS (
 	created_at timestamp with time zone,
 	modified_at timestamp with time zone,
 	status text,
-	credits_frozen boolean
+	credits_frozen boolean,
+	currency text,
+	minor_units smallint
 );
 
 ALTER TYPE pgbank.account OWNER TO postgres;
@@ -34,11 +36,11 @@ ALTER DOMAIN pgbank.account_status OWNER TO postgres;
 COMMENT ON DOMAIN pgbank.account_status IS 'open: moves both ways; frozen: no debits (credits unless credits_frozen); closed: nothing, final';
 
 CREATE DOMAIN pgbank.amount AS numeric
-	CONSTRAINT amount_is_money CHECK (((VALUE >= 0.01) AND (VALUE <= 999999999999999.99) AND (scale(VALUE) <= 2)));
+	CONSTRAINT amount_is_money CHECK (((VALUE > (0)::numeric) AND (VALUE <= 999999999999999.99) AND (scale(VALUE) <= 4)));
 
 ALTER DOMAIN pgbank.amount OWNER TO postgres;
 
-COMMENT ON DOMAIN pgbank.amount IS 'An amount of money moved: 0.01 to 999,999,999,999,999.99, at most 2 decimals';
+COMMENT ON DOMAIN pgbank.amount IS 'An amount of money moved: more than 0, at most 999,999,999,999,999.99, at most 4 decimals (its account''s currency allows fewer: the ledger trigger checks)';
 
 CREATE TYPE pgbank.history_entry AS (
 	transaction_id bigint,
@@ -160,13 +162,15 @@ CREATE FUNCTION pgbank.balance_at(account uuid, at timestamp with time zone) RET
     SET search_path TO 'pgbank', 'pg_temp'
     AS $$
 DECLARE
-  upto timestamp;
+  upto  timestamp;
+  units smallint;  -- the account's currency's minor units: the balance has exactly as many decimals
 BEGIN
   IF account IS NULL OR at IS NULL THEN
     RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = format('balance_at: %s must not be NULL',
       concat_ws(', ', CASE WHEN account IS NULL THEN 'account' END, CASE WHEN at IS NULL THEN 'at' END));
   END IF;
-  IF NOT EXISTS (SELECT FROM users u WHERE u.id = account) THEN
+  SELECT u.minor_units INTO units FROM users u WHERE u.id = account;
+  IF NOT FOUND THEN
     RAISE EXCEPTION USING ERRCODE = 'P0002', MESSAGE = format('balance_at: unknown account %L', account);
   ELSIF account = pgbank_private.world() THEN
     RAISE EXCEPTION USING ERRCODE = 'P0002', MESSAGE = format('balance_at: %L is the world account, which keeps no balance', account);
@@ -176,7 +180,7 @@ BEGIN
   upto := CASE WHEN at >= timestamptz '294276-12-31 23:59:59.999999+00' THEN 'infinity'
                ELSE (at AT TIME ZONE 'UTC') + interval '1 microsecond' END;
   RETURN round(pgbank_private.sum_window(account, '-infinity', upto, 'receiver')
-              - pgbank_private.sum_window(account, '-infinity', upto, 'sender'), 2);
+              - pgbank_private.sum_window(account, '-infinity', upto, 'sender'), units);
 END
 $$;
 
@@ -184,12 +188,14 @@ ALTER FUNCTION pgbank.balance_at(account uuid, at timestamp with time zone) OWNE
 
 COMMENT ON FUNCTION pgbank.balance_at(account uuid, at timestamp with time zone) IS 'An account''s balance at a moment: effective transactions stamped at or before it (a posted hold counts from its posting)';
 
-CREATE FUNCTION pgbank.create_account(name text, lower_limit numeric DEFAULT 0, id uuid DEFAULT NULL::uuid) RETURNS pgbank.account
+CREATE FUNCTION pgbank.create_account(name text, lower_limit numeric DEFAULT 0, id uuid DEFAULT NULL::uuid, currency text DEFAULT NULL::text) RETURNS pgbank.account
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pgbank', 'pg_temp'
     AS $_$
 DECLARE
   new_id uuid;
+  code   text;      -- the account's currency
+  units  smallint;  -- its minor units
 BEGIN
   IF name IS NULL OR lower_limit IS NULL THEN
     RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = format('create_account: %s must not be NULL',
@@ -201,17 +207,32 @@ BEGIN
       MESSAGE = format('create_account: name %s must be 1 to 200 characters, not only whitespace', pgbank_private.shown(name));
   END IF;
   IF lower_limit > 0 OR lower_limit IN ('NaN', '-Infinity') OR lower_limit < -pgbank_private.max_amount()
-     OR scale(lower_limit) > 2 AND lower_limit <> round(lower_limit, 2) THEN
+     OR scale(lower_limit) > 4 AND lower_limit <> round(lower_limit, 4) THEN
     RAISE EXCEPTION USING ERRCODE = '22023',
-      MESSAGE = format('create_account: lower_limit %s must be 0 or a negative amount down to -%s with at most 2 decimals',
+      MESSAGE = format('create_account: lower_limit %s must be 0 or a negative amount down to -%s with at most its currency''s decimals',
                        pgbank_private.shown(lower_limit::text), pgbank_private.max_amount()),
       HINT = 'the balance may go down to lower_limit: 0 means no overdraft';
   END IF;
   IF id = pgbank_private.world() THEN
     RAISE EXCEPTION USING ERRCODE = '23505', MESSAGE = format('create_account: account %L already exists (the world account)', id);
   END IF;
+  SELECT c.code, c.minor_units INTO code, units
+    FROM currencies c WHERE c.code = create_account.currency OR create_account.currency IS NULL AND c.is_default;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format('create_account: unknown currency %s', pgbank_private.shown(currency)),
+      HINT = 'an ISO 4217 code in upper case, one of pgbank.currencies (an operator may add one)';
+  END IF;
+  -- The limit is in the account's currency: at most its decimals. Every amount of the row is kept
+  -- with exactly as many (balances add amounts at the same scale, so they keep it).
+  IF lower_limit <> round(lower_limit, units) THEN
+    RAISE EXCEPTION USING ERRCODE = '22023',
+      MESSAGE = format('create_account: lower_limit %s has more decimals than %s allows (%s)', lower_limit, code, units),
+      HINT = 'an amount has at most its currency''s minor units: JPY 0, USD 2, BHD 3';
+  END IF;
   BEGIN
-    INSERT INTO users AS u (id, name, lower_limit) VALUES (coalesce(id, gen_random_uuid()), name, lower_limit)
+    INSERT INTO users AS u (id, name, currency, minor_units, lower_limit, balance, held, day_sent, day_received)
+    VALUES (coalesce(id, gen_random_uuid()), name, code, units, round(lower_limit, units),
+            round(0, units), round(0, units), round(0, units), round(0, units))
     RETURNING u.id INTO new_id;
   EXCEPTION WHEN unique_violation THEN
     RAISE EXCEPTION USING ERRCODE = '23505', MESSAGE = format('create_account: account %L already exists', id);
@@ -220,9 +241,9 @@ BEGIN
 END
 $_$;
 
-ALTER FUNCTION pgbank.create_account(name text, lower_limit numeric, id uuid) OWNER TO postgres;
+ALTER FUNCTION pgbank.create_account(name text, lower_limit numeric, id uuid, currency text) OWNER TO postgres;
 
-COMMENT ON FUNCTION pgbank.create_account(name text, lower_limit numeric, id uuid) IS 'Open an account: name, lower limit (0 = no overdraft, negative = bounded overdraft), optional id; returns it';
+COMMENT ON FUNCTION pgbank.create_account(name text, lower_limit numeric, id uuid, currency text) IS 'Open an account: name, lower limit (0 = no overdraft, negative = bounded overdraft), optional id, currency (ISO 4217; default the database''s); returns it';
 
 CREATE FUNCTION pgbank.event_slots() RETURNS TABLE(slot_name text, active boolean, confirmed_flush_lsn pg_lsn, current_lsn pg_lsn, lag_bytes numeric, retained_bytes numeric)
     LANGUAGE sql STABLE SECURITY DEFINER
@@ -253,7 +274,7 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'get_account: id must not be NULL';
   END IF;
   SELECT u.id, u.name, u.balance, u.balance - u.held, u.held, u.lower_limit, u.version, u.created_at, u.modified_at,
-         u.status, u.credits_frozen
+         u.status, u.credits_frozen, u.currency, u.minor_units
     INTO a FROM users u WHERE u.id = get_account.id;
   IF NOT FOUND THEN
     RAISE EXCEPTION USING ERRCODE = 'P0002', MESSAGE = format('get_account: unknown account %L', id);
@@ -264,7 +285,7 @@ $$;
 
 ALTER FUNCTION pgbank.get_account(id uuid) OWNER TO postgres;
 
-COMMENT ON FUNCTION pgbank.get_account(id uuid) IS 'An account: id, name, balance, available (= balance - held), held, lower_limit, version, created_at, modified_at, status (open, frozen, closed), credits_frozen';
+COMMENT ON FUNCTION pgbank.get_account(id uuid) IS 'An account: id, name, balance, available (= balance - held), held, lower_limit, version, created_at, modified_at, status (open, frozen, closed), credits_frozen, currency (ISO 4217) and its minor_units';
 
 CREATE FUNCTION pgbank.history(account uuid, from_ts timestamp with time zone DEFAULT NULL::timestamp with time zone, to_ts timestamp with time zone DEFAULT NULL::timestamp with time zone, direction text DEFAULT NULL::text, status text DEFAULT NULL::text, metadata jsonb DEFAULT NULL::jsonb, after text DEFAULT NULL::text, page_size integer DEFAULT 50) RETURNS SETOF pgbank.history_entry
     LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -406,9 +427,11 @@ BEGIN
       concat_ws(', ', CASE WHEN from_account IS NULL THEN 'from_account' END, CASE WHEN to_account IS NULL THEN 'to_account' END,
                       CASE WHEN expires_in IS NULL THEN 'expires_in' END));
   END IF;
-  PERFORM pgbank_private.check_amount('hold', amount);
+  PERFORM pgbank_private.check_money('hold', amount);
   PERFORM pgbank_private.check_metadata('hold', metadata);
-  amount := round(amount, 2);  -- stored and returned with exactly 2 decimals, whatever scale was sent
+  IF scale(amount) > 4 THEN  -- '1.0000000000': the same amount; place_hold stores it with its currency's decimals
+    amount := round(amount, 4);
+  END IF;
   -- The deadline decides, not the interval's parts: '1000000 months -29999990 days' compares as 10
   -- days but ends in the year 3223. Parts too large to add to now() are refused first.
   IF abs(extract(year FROM expires_in)) > 1 OR abs(extract(day FROM expires_in)) > 400
@@ -448,8 +471,10 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'post_hold: hold_id must not be NULL';
   END IF;
   IF amount IS NOT NULL THEN
-    PERFORM pgbank_private.check_amount('post_hold', amount);
-    amount := round(amount, 2);
+    PERFORM pgbank_private.check_money('post_hold', amount);
+    IF scale(amount) > 4 THEN  -- the same amount; finish_hold checks and keeps the currency's decimals
+      amount := round(amount, 4);
+    END IF;
   END IF;
   RETURN pgbank_private.finish_hold(hold_id, 'post', amount);
 END
@@ -641,6 +666,8 @@ DECLARE
   owner   uuid;          -- the request's key: the paying account (the payee when the world pays)
   room    numeric;       -- how far the payer may still go down (NULL: no limit)
   payee_balance numeric;
+  code    text;          -- the accounts' currency (the original's)
+  units   smallint;      -- its minor units
   req     requests;
   state   reversals;
   wanted  numeric;
@@ -653,8 +680,10 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'reverse: transaction_id must not be NULL';
   END IF;
   IF amount IS NOT NULL THEN
-    PERFORM pgbank_private.check_amount('reverse', amount);
-    amount := round(amount, 2);
+    PERFORM pgbank_private.check_money('reverse', amount);
+    IF scale(amount) > 4 THEN  -- the same amount; checked below against the currency's decimals
+      amount := round(amount, 4);
+    END IF;
   END IF;
   PERFORM pgbank_private.check_metadata('reverse', metadata);
 
@@ -680,8 +709,17 @@ BEGIN
   -- Both accounts, in the order every transfer locks them; every reversal of one transaction
   -- locks the same two, so they run one at a time, and so do the requests of the paying account.
   PERFORM pgbank_private.lock_accounts(payer, payee);
-  SELECT u.balance - u.held - u.lower_limit INTO room FROM users u WHERE u.id = payer;
+  SELECT u.balance - u.held - u.lower_limit, u.currency, u.minor_units INTO room, code, units FROM users u WHERE u.id = payer AND u.id <> world;
   SELECT u.balance INTO payee_balance FROM users u WHERE u.id = payee;
+  IF payer = world THEN  -- a withdrawal reversed: the payee's currency
+    SELECT u.currency, u.minor_units INTO code, units FROM users u WHERE u.id = payee;
+  END IF;
+  IF amount <> round(amount, units) THEN
+    RAISE EXCEPTION USING ERRCODE = '22023',
+      MESSAGE = format('reverse: amount %s has more decimals than %s allows (%s)', amount, code, units),
+      HINT = 'an amount has at most its currency''s minor units: JPY 0, USD 2, BHD 3';
+  END IF;
+  amount := round(amount, units);
 
   SELECT * INTO req FROM requests r WHERE r.account = owner AND r.request_id = reverse.request_id;
   IF FOUND THEN  -- a repeat: its first outcome, or PB001 when it asks for something else
@@ -1028,6 +1066,7 @@ CREATE FUNCTION pgbank.sum_amount(user_id uuid, ts_start timestamp without time 
     AS $$
 DECLARE
   started timestamptz := clock_timestamp();
+  units   smallint;  -- the account's currency's minor units: the sum has exactly as many decimals
 BEGIN
   IF user_id IS NULL OR ts_start IS NULL OR ts_end IS NULL OR direction IS NULL THEN
     RAISE EXCEPTION USING ERRCODE = '22004',
@@ -1045,14 +1084,15 @@ BEGIN
       MESSAGE = format('sum_amount: ts_start %L is after ts_end %L', ts_start, ts_end),
       HINT = 'the window is [ts_start, ts_end), so ts_start <= ts_end';
   END IF;
-  IF NOT EXISTS (SELECT FROM users u WHERE u.id = sum_amount.user_id) THEN
+  SELECT u.minor_units INTO units FROM users u WHERE u.id = sum_amount.user_id;
+  IF NOT FOUND THEN
     RAISE EXCEPTION USING ERRCODE = 'P0002', MESSAGE = format('sum_amount: unknown user %L', user_id);
   ELSIF user_id = pgbank_private.world() THEN
     RAISE EXCEPTION USING ERRCODE = 'P0002', MESSAGE = format('sum_amount: %L is the world account, which keeps no totals', user_id),
       HINT = 'the world is the other side of top-ups and withdrawals; sum the accounts instead';
   END IF;
 
-  sum_amount := round(pgbank_private.sum_window(user_id, ts_start, ts_end, direction), 2);  -- 0.00 when nothing matches
+  sum_amount := round(pgbank_private.sum_window(user_id, ts_start, ts_end, direction), units);  -- 0.00 (USD) when nothing matches
   response_time_seconds := extract(epoch FROM clock_timestamp() - started)::double precision;
 END
 $$;
@@ -1078,8 +1118,8 @@ BEGIN
   IF account IS NULL THEN
     RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'top_up: account must not be NULL';
   END IF;
-  IF amount IS NULL OR NOT (amount >= 0.01 AND amount <= 999999999999999.99) OR (scale(amount) > 2 AND amount <> round(amount, 2)) THEN
-    PERFORM pgbank_private.check_amount('top_up', amount);
+  IF amount IS NULL OR NOT (amount > 0 AND amount <= 999999999999999.99) OR (scale(amount) > 4 AND amount <> round(amount, 4)) THEN
+    PERFORM pgbank_private.check_money('top_up', amount);
   END IF;
   IF metadata IS NOT NULL THEN
     PERFORM pgbank_private.check_metadata('top_up', metadata);
@@ -1088,7 +1128,9 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = '22023',
       MESSAGE = format('top_up: account %L is the world account', account), HINT = 'money from outside comes in by top_up';
   END IF;
-  amount := round(amount, 2);  -- stored and returned with exactly 2 decimals, whatever scale was sent
+  IF scale(amount) > 4 THEN  -- '1.0000000000': the same amount; the trigger stores it with its currency's decimals
+    amount := round(amount, 4);
+  END IF;
   tx_id := nextval('pgbank.transactions_id_seq');
   -- A top-up's request belongs to the account topped up; recorded first, as in transfer().
   INSERT INTO pgbank.requests (account, request_id, kind, transaction_ids, ts)
@@ -1100,7 +1142,7 @@ BEGIN
   END IF;
   INSERT INTO pgbank.transactions (id, ts, sender, receiver, amount, status, metadata)
   VALUES (tx_id, tx_ts, '00000000-0000-0000-0000-000000000000', account, amount, 'init', top_up.metadata)
-  RETURNING transactions.status, transactions.reason INTO status, reason;
+  RETURNING transactions.status, transactions.reason, transactions.amount INTO status, reason, amount;
   RETURN (request_id, status, reason, tx_id, tx_ts, '00000000-0000-0000-0000-000000000000'::uuid, account, amount, false);
 END
 $$;
@@ -1128,8 +1170,8 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = format('transfer: %s must not be NULL',
       concat_ws(', ', CASE WHEN from_account IS NULL THEN 'from_account' END, CASE WHEN to_account IS NULL THEN 'to_account' END));
   END IF;
-  IF amount IS NULL OR NOT (amount >= 0.01 AND amount <= 999999999999999.99) OR (scale(amount) > 2 AND amount <> round(amount, 2)) THEN
-    PERFORM pgbank_private.check_amount('transfer', amount);
+  IF amount IS NULL OR NOT (amount > 0 AND amount <= 999999999999999.99) OR (scale(amount) > 4 AND amount <> round(amount, 4)) THEN
+    PERFORM pgbank_private.check_money('transfer', amount);
   END IF;
   IF metadata IS NOT NULL THEN
     PERFORM pgbank_private.check_metadata('transfer', metadata);
@@ -1138,7 +1180,9 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = '22023',
       MESSAGE = format('transfer: from_account %L is the world account', from_account), HINT = 'money from outside comes in by top_up';
   END IF;
-  amount := round(amount, 2);  -- stored and returned with exactly 2 decimals, whatever scale was sent
+  IF scale(amount) > 4 THEN  -- '1.0000000000': the same amount; the trigger stores it with its currency's decimals
+    amount := round(amount, 4);
+  END IF;
   tx_id := nextval('pgbank.transactions_id_seq');
   -- Idempotency: the request is recorded first; a repeat racing this call waits here until it
   -- commits, then replays its outcome (read back from its ledger row).
@@ -1153,7 +1197,7 @@ BEGIN
   -- writes the row as 'success' or 'failed' with its reason.
   INSERT INTO pgbank.transactions (id, ts, sender, receiver, amount, status, metadata)
   VALUES (tx_id, tx_ts, from_account, to_account, amount, 'init', transfer.metadata)
-  RETURNING transactions.status, transactions.reason INTO status, reason;
+  RETURNING transactions.status, transactions.reason, transactions.amount INTO status, reason, amount;
   RETURN (request_id, status, reason, tx_id, tx_ts, from_account, to_account, amount, false);
 END
 $$;
@@ -1162,7 +1206,7 @@ ALTER FUNCTION pgbank.transfer(request_id text, from_account uuid, to_account uu
 
 COMMENT ON FUNCTION pgbank.transfer(request_id text, from_account uuid, to_account uuid, amount numeric, metadata jsonb) IS 'Transfer amount from one account to another, idempotent per (from_account, request_id); status success or failed with a reason; metadata (a JSON object) is kept with the ledger row';
 
-CREATE FUNCTION pgbank.transfer_batch(request_id text, from_accounts uuid[], to_accounts uuid[], amounts numeric[]) RETURNS SETOF pgbank.transfer_result
+CREATE FUNCTION pgbank.transfer_batch(request_id text, from_accounts uuid[], to_accounts uuid[], amounts numeric[], metadata jsonb DEFAULT NULL::jsonb) RETURNS SETOF pgbank.transfer_result
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pgbank', 'pg_temp'
     AS $$
@@ -1174,6 +1218,9 @@ DECLARE
   replayed boolean := false;
   avail    jsonb := '{}'::jsonb;   -- account id -> how far it may still go down (available - lower limit), as the batch goes
   blocks   jsonb := '{}'::jsonb;   -- account id -> {"debit": account_frozen/closed, "credit": ...} where it refuses one
+  currencies jsonb := '{}'::jsonb; -- account id -> its currency
+  units    jsonb := '{}'::jsonb;   -- account id -> its currency's minor units
+  places   int;                    -- an item's minor units
   reason   text;
   failed_i int;
   req      requests;
@@ -1199,9 +1246,9 @@ BEGIN
       least(array_position(from_accounts, NULL), array_position(to_accounts, NULL)));
   END IF;
   FOR i IN 1 .. n LOOP
-    PERFORM pgbank_private.check_amount('transfer_batch', amounts[i], format('amounts[%s]', i));
+    PERFORM pgbank_private.check_money('transfer_batch', amounts[i], format('amounts[%s]', i));
   END LOOP;
-  amounts := ARRAY(SELECT round(a, 2) FROM unnest(amounts) AS a);  -- exactly 2 decimals, whatever scale was sent
+  PERFORM pgbank_private.check_metadata('transfer_batch', metadata);
   IF array_position(from_accounts, pgbank_private.world()) IS NOT NULL THEN
     RAISE EXCEPTION USING ERRCODE = '22023',
       MESSAGE = format('transfer_batch: item %s pays from the world account %L', array_position(from_accounts, pgbank_private.world()), pgbank_private.world()),
@@ -1214,12 +1261,26 @@ BEGIN
     SELECT * INTO acct FROM users u WHERE u.id = account_id FOR UPDATE;
     IF FOUND THEN
       avail := avail || jsonb_build_object(acct.id, acct.balance - acct.held - acct.lower_limit);
+      currencies := currencies || jsonb_build_object(acct.id, acct.currency);
+      units := units || jsonb_build_object(acct.id, acct.minor_units);
       IF acct.status <> 'open' THEN
         blocks := blocks || jsonb_build_object(acct.id, jsonb_strip_nulls(jsonb_build_object(
           'debit', 'account_' || acct.status,
           'credit', CASE WHEN acct.status = 'closed' OR acct.credits_frozen THEN 'account_' || acct.status END)));
       END IF;
     END IF;
+  END LOOP;
+  -- Each amount is in its payer's currency (the payee's when the payer is unknown): at most its
+  -- decimals (22023 for the batch, nothing written), kept with exactly as many.
+  FOR i IN 1 .. n LOOP
+    places := coalesce((units ->> from_accounts[i]::text)::int, (units ->> to_accounts[i]::text)::int, (pgbank_private.default_currency()).minor_units);
+    IF amounts[i] <> round(amounts[i], places) THEN
+      RAISE EXCEPTION USING ERRCODE = '22023',
+        MESSAGE = format('transfer_batch: item %s: amount %s has more decimals than %s allows (%s)', i, amounts[i],
+                         coalesce(currencies ->> from_accounts[i]::text, currencies ->> to_accounts[i]::text, (pgbank_private.default_currency()).code), places),
+        HINT = 'an amount has at most its currency''s minor units: JPY 0, USD 2, BHD 3';
+    END IF;
+    amounts[i] := round(amounts[i], places);
   END LOOP;
   IF NOT avail ? owner::text THEN
     PERFORM pg_advisory_xact_lock(hashtextextended(owner::text || '/' || request_id, 0));
@@ -1236,6 +1297,7 @@ BEGIN
                        OR NOT (to_accounts[i] = pgbank_private.world() OR avail ? to_accounts[i]::text) THEN 'unknown_account'
                      WHEN coalesce(blocks -> from_accounts[i]::text ->> 'debit', blocks -> to_accounts[i]::text ->> 'credit') IS NOT NULL
                        THEN coalesce(blocks -> from_accounts[i]::text ->> 'debit', blocks -> to_accounts[i]::text ->> 'credit')
+                     WHEN currencies ->> from_accounts[i]::text <> currencies ->> to_accounts[i]::text THEN 'currency_mismatch'
                      WHEN (avail ->> from_accounts[i]::text)::numeric < amounts[i] THEN 'insufficient_funds' END;
       IF reason IS NOT NULL THEN
         failed_i := i;
@@ -1261,8 +1323,8 @@ BEGIN
     END IF;
     -- All items are written; the triggers move the money only when the batch succeeded.
     WITH written AS (
-      INSERT INTO transactions (ts, sender, receiver, amount, status, reason)
-      SELECT tx_ts, f, t, a, CASE WHEN reason IS NULL THEN 'success' ELSE 'failed' END, reason
+      INSERT INTO transactions (ts, sender, receiver, amount, status, reason, metadata)
+      SELECT tx_ts, f, t, a, CASE WHEN reason IS NULL THEN 'success' ELSE 'failed' END, reason, transfer_batch.metadata
         FROM unnest(from_accounts, to_accounts, amounts) WITH ORDINALITY AS x(f, t, a, i)
        ORDER BY x.i
       RETURNING id)
@@ -1280,9 +1342,9 @@ BEGIN
 END
 $$;
 
-ALTER FUNCTION pgbank.transfer_batch(request_id text, from_accounts uuid[], to_accounts uuid[], amounts numeric[]) OWNER TO postgres;
+ALTER FUNCTION pgbank.transfer_batch(request_id text, from_accounts uuid[], to_accounts uuid[], amounts numeric[], metadata jsonb) OWNER TO postgres;
 
-COMMENT ON FUNCTION pgbank.transfer_batch(request_id text, from_accounts uuid[], to_accounts uuid[], amounts numeric[]) IS 'Transfer many amounts at once, all or nothing, idempotent per (from_accounts[1], request_id); one result row per item';
+COMMENT ON FUNCTION pgbank.transfer_batch(request_id text, from_accounts uuid[], to_accounts uuid[], amounts numeric[], metadata jsonb) IS 'Transfer many amounts at once, all or nothing (an exchange through liquidity accounts: metadata names the rate), idempotent per (from_accounts[1], request_id); one result row per item';
 
 CREATE FUNCTION pgbank.transfers(request_ids text[], from_accounts uuid[], to_accounts uuid[], amounts numeric[]) RETURNS SETOF pgbank.transfer_result
     LANGUAGE plpgsql SECURITY DEFINER
@@ -1297,6 +1359,9 @@ DECLARE
   balances numeric[];
   debit_blocks  text[];  -- account_frozen / account_closed where an account takes no debits, by the same position
   credit_blocks text[];  -- ... no credits
+  codes    text[];     -- their currencies, by the same position
+  bad_code text;       -- the currency of the first amount with too many decimals
+  scaled   numeric[];  -- the amounts with their currencies' decimals
   tx_ids   bigint[];   -- per item: the ledger row it gets if it is new
   fresh    boolean[];  -- per item: this call recorded its request
   firsts   int[];      -- per item: the first item of this call with the same (from_account, request_id)
@@ -1343,12 +1408,30 @@ BEGIN
   -- Every item's request id and amount, inline as in transfer(); the helpers name the first bad one.
   SELECT x.i INTO bad FROM unnest(request_ids, amounts) WITH ORDINALITY AS x(k, a, i)
    WHERE x.k IS NULL OR x.k = '' OR length(x.k) > 200
-      OR x.a IS NULL OR NOT (x.a >= 0.01 AND x.a <= 999999999999999.99) OR (scale(x.a) > 2 AND x.a <> round(x.a, 2))
+      OR x.a IS NULL OR NOT (x.a > 0 AND x.a <= 999999999999999.99) OR (scale(x.a) > 4 AND x.a <> round(x.a, 4))
    ORDER BY x.i LIMIT 1;
   IF bad IS NOT NULL THEN
     PERFORM pgbank_private.check_request_id(format('transfers: item %s', bad), request_ids[bad]),
-            pgbank_private.check_amount('transfers', amounts[bad], format('amounts[%s]', bad));
+            pgbank_private.check_money('transfers', amounts[bad], format('amounts[%s]', bad));
   END IF;
+  -- Each amount in its payer's currency (the payee's when the payer is unknown, the default one when
+  -- neither is): at most its decimals (22023 for the call, nothing written), kept with exactly as
+  -- many. A currency never changes, so the accounts are read without a lock.
+  SELECT array_agg(round(x.a, x.places) ORDER BY x.i), min(x.i) FILTER (WHERE x.a <> round(x.a, x.places)),
+         (array_agg(x.code ORDER BY x.i) FILTER (WHERE x.a <> round(x.a, x.places)))[1]
+    INTO scaled, bad, bad_code
+    FROM (SELECT x.i, x.a, coalesce(p.minor_units, r.minor_units, d.minor_units) AS places, coalesce(p.currency, r.currency, d.code) AS code
+            FROM unnest(from_accounts, to_accounts, amounts) WITH ORDINALITY AS x(f, t, a, i)
+            LEFT JOIN users p ON p.id = x.f
+            LEFT JOIN users r ON r.id = x.t AND r.id <> world
+            CROSS JOIN pgbank_private.default_currency() d) x;
+  IF bad IS NOT NULL THEN
+    RAISE EXCEPTION USING ERRCODE = '22023',
+      MESSAGE = format('transfers: item %s: amount %s has more decimals than %s allows (%s)', bad, amounts[bad], bad_code,
+                       (SELECT c.minor_units FROM currencies c WHERE c.code = bad_code)),
+      HINT = 'an amount has at most its currency''s minor units: JPY 0, USD 2, BHD 3';
+  END IF;
+  amounts := scaled;
 
   -- The new requests first, in key order: a repeat racing this call waits on its key until this
   -- call commits, and two calls never wait for each other's keys in opposite orders. Accounts are
@@ -1374,16 +1457,16 @@ BEGIN
   -- call's accounts move set-wise below, one UPDATE for all, checked under their locks.
   INSERT INTO pgbank_private.set_wise_moves (xact) VALUES (pg_current_xact_id());
   INSERT INTO transactions (id, ts, sender, receiver, amount, status)
-  SELECT x.t, tx_ts, x.f, x.r, round(x.a, 2), 'success'
+  SELECT x.t, tx_ts, x.f, x.r, x.a, 'success'
     FROM unnest(tx_ids, from_accounts, to_accounts, amounts, fresh) AS x(t, f, r, a, new)
    WHERE x.new ORDER BY x.t;
 
   -- Every account of the call, in the global order (the world is never locked): two calls, or a
   -- call and a transfer(), wait for each other instead of deadlocking.
   SELECT array_agg(u.id ORDER BY u.id), array_agg(u.room ORDER BY u.id), array_agg(u.balance ORDER BY u.id),
-         array_agg(u.debit_block ORDER BY u.id), array_agg(u.credit_block ORDER BY u.id)
-    INTO ids, rooms, balances, debit_blocks, credit_blocks
-    FROM (SELECT u.id, u.balance - u.held - u.lower_limit AS room, u.balance,
+         array_agg(u.debit_block ORDER BY u.id), array_agg(u.credit_block ORDER BY u.id), array_agg(u.currency ORDER BY u.id)
+    INTO ids, rooms, balances, debit_blocks, credit_blocks, codes
+    FROM (SELECT u.id, u.balance - u.held - u.lower_limit AS room, u.balance, u.currency,
                  CASE WHEN u.status <> 'open' THEN 'account_' || u.status END AS debit_block,
                  CASE WHEN u.status = 'closed' OR u.status = 'frozen' AND u.credits_frozen THEN 'account_' || u.status END AS credit_block
             FROM users u
@@ -1398,7 +1481,7 @@ BEGIN
     LEFT JOIN unnest(ids) WITH ORDINALITY AS pt(id, pos) ON pt.id = x.t;
 
   FOR i IN 1 .. n LOOP
-    k := request_ids[i]; f := from_accounts[i]; t := to_accounts[i]; a := round(amounts[i], 2);
+    k := request_ids[i]; f := from_accounts[i]; t := to_accounts[i]; a := amounts[i];
     IF firsts[i] = i AND NOT fresh[i] THEN  -- a repeat of a request recorded before: its first outcome
       SELECT o.request_id, o.status, o.reason, o.transaction_id, o.ts, o.from_account, o.to_account, o.amount, true
         INTO res FROM pgbank_private.replay_one('transfer', f, k, t, a, NULL) o;
@@ -1414,6 +1497,7 @@ BEGIN
                      WHEN f = t THEN 'same_account'
                      WHEN coalesce(debit_blocks[payer_at[i]], credit_blocks[payee_at[i]]) IS NOT NULL
                        THEN coalesce(debit_blocks[payer_at[i]], credit_blocks[payee_at[i]])
+                     WHEN codes[payer_at[i]] <> codes[payee_at[i]] THEN 'currency_mismatch'
                      WHEN rooms[payer_at[i]] < a THEN 'insufficient_funds' END;
       status := CASE WHEN reason IS NULL THEN 'success' ELSE 'failed' END;
       failures := failures + (reason IS NOT NULL)::int;
@@ -1617,10 +1701,15 @@ CREATE FUNCTION pgbank_private.apply_new_transaction() RETURNS trigger
 DECLARE
   attempt boolean := NEW.status = 'init';  -- the API's rows: the funds check is part of the move
   on_day  date;
-  why     text;  -- why the attempt failed
+  why     text;      -- why the attempt failed
+  cur     text;      -- the movement's currency, once an account has moved (or the careful way has read it)
+  units   smallint;  -- its minor units: the amount is stored with exactly as many decimals
 BEGIN
   IF NEW.status = 'held' THEN  -- a hold reserves the payer's funds (the world keeps no balance)
     IF NEW.sender <> '00000000-0000-0000-0000-000000000000' THEN
+      SELECT r.why, r.currency, r.minor_units INTO why, cur, units
+        FROM pgbank_private.currency_rule(NEW.sender, NEW.receiver, NEW.amount, false) r;
+      NEW.amount := coalesce(round(NEW.amount, units), NEW.amount);
       UPDATE pgbank.users SET held = held + NEW.amount, version = version + 1, modified_at = now() WHERE id = NEW.sender;
       IF NOT FOUND THEN
         RAISE EXCEPTION USING ERRCODE = '23503', MESSAGE = format('transaction %s: unknown user %L', NEW.id, NEW.sender);
@@ -1628,7 +1717,9 @@ BEGIN
     END IF;
     RETURN NEW;
   END IF;
-  IF NEW.sender = NEW.receiver THEN
+  IF NEW.sender = NEW.receiver THEN  -- its decimals are checked all the same
+    SELECT r.minor_units INTO units FROM pgbank_private.currency_rule(NEW.sender, NEW.receiver, NEW.amount, attempt) r;
+    NEW.amount := coalesce(round(NEW.amount, units), NEW.amount);
     IF NOT attempt THEN
       PERFORM pgbank_private.move_money(NEW.sender, NEW.receiver, NEW.ts, NEW.amount);  -- day totals both ways
       RETURN NEW;
@@ -1641,46 +1732,84 @@ BEGIN
     -- deadlock. When the payee comes first and the payer then cannot pay, the credit is taken back
     -- (and the debit, when the payer came first and the payee refuses).
     on_day := (NEW.ts AT TIME ZONE 'UTC')::date;
+    -- The currency rule is part of the same statements: the first account moved must take the
+    -- amount's decimals (its minor_units), the second must have the first's currency; each adds the
+    -- amount at its own scale, so a balance keeps its currency's decimals. When a statement finds
+    -- no row, currency_rule names the currency's part of why (22023, currency_mismatch) first.
     IF NEW.sender > NEW.receiver AND NEW.receiver <> '00000000-0000-0000-0000-000000000000' THEN  -- the world keeps no balance
       UPDATE pgbank.users
-         SET balance = balance + NEW.amount, day_received = day_received + NEW.amount, version = version + 1, modified_at = now()
+         SET balance = balance + round(NEW.amount, minor_units), day_received = day_received + round(NEW.amount, minor_units),
+             version = version + 1, modified_at = now()
        WHERE id = NEW.receiver AND totals_day = on_day AND balance <= 999999999999999999.99 - NEW.amount
-         AND (NOT attempt OR status = 'open' OR (status = 'frozen' AND NOT credits_frozen));
+         AND NEW.amount = round(NEW.amount, minor_units)
+         AND (NOT attempt OR status = 'open' OR (status = 'frozen' AND NOT credits_frozen))
+      RETURNING currency, minor_units INTO cur, units;
       IF NOT FOUND THEN
-        why := pgbank_private.move_account(NEW.receiver, 0, NEW.amount, NEW.ts, attempt);
+        SELECT r.why, r.currency, r.minor_units INTO why, cur, units
+          FROM pgbank_private.currency_rule(NEW.sender, NEW.receiver, NEW.amount, attempt) r;
+        NEW.amount := coalesce(round(NEW.amount, units), NEW.amount);
+        IF why IS NULL THEN
+          why := pgbank_private.move_account(NEW.receiver, 0, NEW.amount, NEW.ts, attempt);
+        END IF;
+      ELSIF scale(NEW.amount) <> units THEN
+        NEW.amount := round(NEW.amount, units);
       END IF;
     END IF;
     IF why IS NULL AND NEW.sender <> '00000000-0000-0000-0000-000000000000' THEN  -- the world's id is the smallest
       UPDATE pgbank.users
-         SET balance = balance - NEW.amount, day_sent = day_sent + NEW.amount, version = version + 1, modified_at = now()
-       WHERE id = NEW.sender AND totals_day = on_day
-         AND (NOT attempt OR (status = 'open' AND (balance - held - NEW.amount >= lower_limit OR lower_limit IS NULL)));
+         SET balance = balance - round(NEW.amount, minor_units), day_sent = day_sent + round(NEW.amount, minor_units),
+             version = version + 1, modified_at = now()
+       WHERE id = NEW.sender AND totals_day = on_day AND currency = coalesce(cur, currency) AND NEW.amount = round(NEW.amount, minor_units)
+         AND (NOT attempt OR (status = 'open' AND (balance - held - NEW.amount >= lower_limit OR lower_limit IS NULL)))
+      RETURNING currency, minor_units INTO cur, units;
       IF NOT FOUND THEN
-        why := pgbank_private.move_account(NEW.sender, NEW.amount, 0, NEW.ts, attempt);
+        SELECT r.why, r.currency, r.minor_units INTO why, cur, units
+          FROM pgbank_private.currency_rule(NEW.sender, NEW.receiver, NEW.amount, attempt) r;
+        NEW.amount := coalesce(round(NEW.amount, units), NEW.amount);
+        IF why IS NULL THEN
+          why := pgbank_private.move_account(NEW.sender, NEW.amount, 0, NEW.ts, attempt);
+        END IF;
         IF why IS NOT NULL AND NEW.sender > NEW.receiver AND NEW.receiver <> '00000000-0000-0000-0000-000000000000' THEN
           PERFORM pgbank_private.take_back(NEW.receiver, 0, NEW.amount, NEW.ts);
         END IF;
+      ELSIF scale(NEW.amount) <> units THEN
+        NEW.amount := round(NEW.amount, units);
       END IF;
     END IF;
     IF why IS NULL AND NEW.sender < NEW.receiver THEN
       UPDATE pgbank.users
-         SET balance = balance + NEW.amount, day_received = day_received + NEW.amount, version = version + 1, modified_at = now()
+         SET balance = balance + round(NEW.amount, minor_units), day_received = day_received + round(NEW.amount, minor_units),
+             version = version + 1, modified_at = now()
        WHERE id = NEW.receiver AND totals_day = on_day AND balance <= 999999999999999999.99 - NEW.amount
-         AND (NOT attempt OR status = 'open' OR (status = 'frozen' AND NOT credits_frozen));
+         AND currency = coalesce(cur, currency) AND NEW.amount = round(NEW.amount, minor_units)
+         AND (NOT attempt OR status = 'open' OR (status = 'frozen' AND NOT credits_frozen))
+      RETURNING currency, minor_units INTO cur, units;
       IF NOT FOUND THEN
-        why := pgbank_private.move_account(NEW.receiver, 0, NEW.amount, NEW.ts, attempt);
+        SELECT r.why, r.currency, r.minor_units INTO why, cur, units
+          FROM pgbank_private.currency_rule(NEW.sender, NEW.receiver, NEW.amount, attempt) r;
+        NEW.amount := coalesce(round(NEW.amount, units), NEW.amount);
+        IF why IS NULL THEN
+          why := pgbank_private.move_account(NEW.receiver, 0, NEW.amount, NEW.ts, attempt);
+        END IF;
         IF why IS NOT NULL AND NEW.sender <> '00000000-0000-0000-0000-000000000000' THEN
           PERFORM pgbank_private.take_back(NEW.sender, NEW.amount, 0, NEW.ts);
         END IF;
+      ELSIF scale(NEW.amount) <> units THEN
+        NEW.amount := round(NEW.amount, units);
       END IF;
     END IF;
     -- The reason is the first of unknown_account > account_closed/account_frozen (payer, then
-    -- payee) > insufficient_funds, whichever account was met first (only failed attempts get here).
+    -- payee) > currency_mismatch > insufficient_funds, whichever account was met first (only failed
+    -- attempts get here).
     IF why IS NOT NULL AND why <> 'unknown_account' THEN
       why := pgbank_private.failure_reason(NEW.sender, NEW.receiver, why);
     END IF;
   END IF;
   IF attempt THEN
+    IF why IS NOT NULL AND units IS NULL THEN  -- failed before any account was read: the amount's currency
+      SELECT r.minor_units INTO units FROM pgbank_private.currency_rule(NEW.sender, NEW.receiver, NEW.amount, true) r;
+      NEW.amount := coalesce(round(NEW.amount, units), NEW.amount);
+    END IF;
     NEW.status := CASE WHEN why IS NULL THEN 'success' ELSE 'failed' END;
     NEW.reason := why;
   END IF;
@@ -1796,6 +1925,32 @@ ALTER FUNCTION pgbank_private.check_metadata(caller text, metadata jsonb, what t
 
 COMMENT ON FUNCTION pgbank_private.check_metadata(caller text, metadata jsonb, what text) IS 'Helper: raises 22023 unless the metadata is NULL or a JSON object of at most 4,096 bytes as text';
 
+CREATE FUNCTION pgbank_private.check_money(caller text, amount numeric, what text DEFAULT 'amount'::text) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE
+    AS $$
+BEGIN
+  IF amount IS NULL THEN
+    RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = format('%s: %s must not be NULL', caller, what);
+  ELSIF amount IN ('NaN', 'Infinity', '-Infinity') THEN
+    RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format('%s: %s %s is not a finite number', caller, what, pgbank_private.shown(amount::text));
+  ELSIF amount <= 0 THEN
+    RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format('%s: %s %s must be positive', caller, what, pgbank_private.shown(amount::text));
+  ELSIF amount > pgbank_private.max_amount() THEN
+    RAISE EXCEPTION USING ERRCODE = '22023',
+      MESSAGE = format('%s: %s %s is more than %s', caller, what, pgbank_private.shown(amount::text), pgbank_private.max_amount()),
+      HINT = 'one movement is at most 999,999,999,999,999.99';
+  ELSIF scale(amount) > 4 AND amount <> round(amount, 4) THEN
+    RAISE EXCEPTION USING ERRCODE = '22023',
+      MESSAGE = format('%s: %s %s has more than 4 decimal places', caller, what, pgbank_private.shown(amount::text)),
+      HINT = 'an amount has at most its currency''s minor units (JPY 0, USD 2, BHD 3; 4 at most)';
+  END IF;
+END
+$$;
+
+ALTER FUNCTION pgbank_private.check_money(caller text, amount numeric, what text) OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank_private.check_money(caller text, amount numeric, what text) IS 'Helper: raises 22004/22023 unless the amount is a finite number above 0, at most max_amount(), with at most 4 decimals (its currency''s are checked where the account is read)';
+
 CREATE FUNCTION pgbank_private.check_not_clearing(caller text, VARIADIC ids uuid[]) RETURNS void
     LANGUAGE plpgsql IMMUTABLE
     AS $$
@@ -1839,6 +1994,55 @@ CREATE FUNCTION pgbank_private.clearing_account(peer integer) RETURNS uuid
 ALTER FUNCTION pgbank_private.clearing_account(peer integer) OWNER TO postgres;
 
 COMMENT ON FUNCTION pgbank_private.clearing_account(peer integer) IS 'Helper: id of the clearing account that holds money in transit between this shard and shard peer';
+
+CREATE FUNCTION pgbank_private.currency_rule(sender uuid, receiver uuid, amount numeric, checked boolean, OUT why text, OUT currency text, OUT minor_units smallint) RETURNS record
+    LANGUAGE plpgsql STABLE
+    AS $$  -- names are schema-qualified: no SET search_path, which costs every call
+DECLARE
+  world CONSTANT uuid := pgbank_private.world();
+  payer pgbank.users;
+  payee pgbank.users;
+BEGIN
+  -- A currency never changes: the rows are read without a lock. The world has none.
+  SELECT * INTO payer FROM pgbank.users u WHERE u.id = currency_rule.sender AND u.id <> world;
+  SELECT * INTO payee FROM pgbank.users u WHERE u.id = currency_rule.receiver AND u.id <> world;
+  -- The amount is in the payer's currency (the payee's when the world pays or the payer is unknown;
+  -- the default one when both are unknown: the failed row keeps the decimals of before currencies).
+  currency := coalesce(payer.currency, payee.currency);
+  minor_units := coalesce(payer.minor_units, payee.minor_units);
+  IF currency IS NULL THEN
+    SELECT d.code, d.minor_units INTO currency, minor_units FROM pgbank_private.default_currency() d;
+  END IF;
+  IF amount <> round(amount, minor_units) THEN
+    RAISE EXCEPTION USING ERRCODE = '22023',
+      MESSAGE = format('amount %s has more decimals than %s allows (%s)', amount, currency, minor_units),
+      HINT = 'an amount has at most its currency''s minor units: JPY 0, USD 2, BHD 3';
+  END IF;
+  IF payer.currency <> payee.currency THEN
+    IF checked THEN
+      why := 'currency_mismatch';
+    ELSE
+      RAISE EXCEPTION USING ERRCODE = '23514',
+        MESSAGE = format('a movement from account %L (%s) to account %L (%s) mixes currencies', sender, payer.currency, receiver, payee.currency),
+        HINT = 'an exchange is a transfer_batch through a liquidity account per currency (docs/ledger.md)';
+    END IF;
+  END IF;
+END
+$$;
+
+ALTER FUNCTION pgbank_private.currency_rule(sender uuid, receiver uuid, amount numeric, checked boolean, OUT why text, OUT currency text, OUT minor_units smallint) OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank_private.currency_rule(sender uuid, receiver uuid, amount numeric, checked boolean, OUT why text, OUT currency text, OUT minor_units smallint) IS 'Helper: a movement''s currency and minor units (the payer''s), 22023 for an amount with more decimals, currency_mismatch (checked) or 23514 between two currencies';
+
+CREATE FUNCTION pgbank_private.default_currency(OUT code text, OUT minor_units smallint) RETURNS record
+    LANGUAGE sql STABLE
+    AS $$  -- names are schema-qualified: no SET search_path, which costs every call
+  SELECT c.code, c.minor_units FROM pgbank.currencies c WHERE c.is_default;
+$$;
+
+ALTER FUNCTION pgbank_private.default_currency(OUT code text, OUT minor_units smallint) OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank_private.default_currency(OUT code text, OUT minor_units smallint) IS 'Helper: the default currency (pgbank.currencies.is_default) and its minor units, for amounts no account''s currency decides';
 
 CREATE PROCEDURE pgbank_private.expire_holds(IN max_holds integer DEFAULT 10000)
     LANGUAGE plpgsql
@@ -1894,7 +2098,7 @@ ALTER TABLE pgbank.transactions OWNER TO postgres;
 
 COMMENT ON TABLE pgbank.transactions IS 'Every money movement; only status ''success'' rows count in sums and balances';
 
-COMMENT ON COLUMN pgbank.transactions.reason IS 'Why an attempt failed: unknown_account, same_account, account_closed, account_frozen, insufficient_funds (in that priority)';
+COMMENT ON COLUMN pgbank.transactions.reason IS 'Why an attempt failed: unknown_account, same_account, account_closed, account_frozen, currency_mismatch, insufficient_funds (in that priority)';
 
 COMMENT ON COLUMN pgbank.transactions.metadata IS 'The client''s metadata (a JSON object, at most 4,096 bytes as text), stored and returned with the row; NULL when none';
 
@@ -1951,6 +2155,8 @@ DECLARE
   posted     numeric;
   blocked    uuid;
   blocked_status text;
+  code       text;      -- the hold's currency
+  units      smallint;  -- its minor units
 BEGIN
   SELECT * INTO h FROM holds WHERE id = hold_id;
   IF NOT FOUND THEN
@@ -1965,6 +2171,15 @@ BEGIN
     END IF;
     RAISE EXCEPTION USING ERRCODE = 'PB002', MESSAGE = format('%s_hold: hold %L is already %s', action, hold_id, h.status),
       HINT = 'a hold is posted, voided or expired exactly once';
+  END IF;
+  IF action = 'post' AND amount IS NOT NULL THEN  -- a part: in the hold's currency, with at most its decimals
+    SELECT u.currency, u.minor_units INTO code, units FROM users u WHERE u.id = h.account;
+    IF amount <> round(amount, units) THEN
+      RAISE EXCEPTION USING ERRCODE = '22023',
+        MESSAGE = format('post_hold: amount %s has more decimals than %s allows (%s)', amount, code, units),
+        HINT = 'an amount has at most its currency''s minor units: JPY 0, USD 2, BHD 3';
+    END IF;
+    amount := round(amount, units);
   END IF;
   IF action = 'post' AND amount > h.amount THEN
     RAISE EXCEPTION USING ERRCODE = '22023',
@@ -2129,6 +2344,20 @@ ALTER FUNCTION pgbank_private.is_clearing(id uuid) OWNER TO postgres;
 
 COMMENT ON FUNCTION pgbank_private.is_clearing(id uuid) IS 'Helper: true for ids reserved for clearing accounts (ffffffff-ffff-ffff-ffff-…), which no API call may name';
 
+CREATE FUNCTION pgbank_private.keep_account_currency() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  RAISE EXCEPTION USING ERRCODE = '23514',
+    MESSAGE = format('account %L is in %s: an account''s currency never changes', OLD.id, OLD.currency),
+    HINT = 'open an account in the other currency and exchange through liquidity accounts (docs/ledger.md)';
+END
+$$;
+
+ALTER FUNCTION pgbank_private.keep_account_currency() OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank_private.keep_account_currency() IS 'Trigger: refuses a change of an account''s currency or minor units';
+
 CREATE FUNCTION pgbank_private.lock_accounts(a uuid, b uuid) RETURNS void
     LANGUAGE plpgsql
     SET search_path TO 'pgbank', 'pg_temp'
@@ -2175,6 +2404,9 @@ BEGIN
     END IF;
     RAISE EXCEPTION USING ERRCODE = '23503', MESSAGE = format('transaction of %s: unknown user %L', received - sent, account);
   END IF;
+  -- At the account's scale (the caller checked the decimals: currency_rule), so the balance keeps its currency's.
+  sent := round(sent, u.minor_units);
+  received := round(received, u.minor_units);
   IF checked THEN
     -- An attempt fails on an account that refuses the movement (frozen: debits, and credits when
     -- credits_frozen; closed: both), then where a direct write would break users_within_lower_limit (23514).
@@ -2236,7 +2468,8 @@ BEGIN
     -- Almost always the account has moved money on this day already, and its row holds the day's
     -- totals: one statement for the balance and the totals.
     UPDATE pgbank.users u
-       SET balance = u.balance + received - sent, day_sent = u.day_sent + sent, day_received = u.day_received + received,
+       SET balance = u.balance + round(received, u.minor_units) - round(sent, u.minor_units),
+           day_sent = u.day_sent + round(sent, u.minor_units), day_received = u.day_received + round(received, u.minor_units),
            version = u.version + 1, modified_at = now()
      WHERE u.id = account AND u.totals_day = on_day;
     CONTINUE WHEN FOUND;
@@ -2294,6 +2527,10 @@ DECLARE
   room    numeric;  -- how far the payer may still go down: balance - held - lower limit (NULL: no limit)
   payer_block text; -- account_frozen / account_closed when the payer takes no debits
   payee_block text; -- ... when the payee takes no credits
+  payer_currency text;
+  payee_currency text;
+  units   smallint; -- the amount's minor units (the payer's currency)
+  payee_units smallint;
   reason  text;
   status  text;
   tx_id   bigint := nextval('pgbank.transactions_id_seq');
@@ -2315,22 +2552,33 @@ BEGIN
   -- Lock the accounts in one global order (smaller id first), one row per statement, reading only
   -- what the checks need. The world account is never locked (nor read): it keeps no balance.
   IF to_account < from_account AND to_account <> world THEN
-    SELECT u.id, CASE WHEN u.status = 'closed' OR u.status = 'frozen' AND u.credits_frozen THEN 'account_' || u.status END
-      INTO payee_id, payee_block FROM pgbank.users u WHERE u.id = to_account FOR UPDATE;
+    SELECT u.id, CASE WHEN u.status = 'closed' OR u.status = 'frozen' AND u.credits_frozen THEN 'account_' || u.status END, u.currency, u.minor_units
+      INTO payee_id, payee_block, payee_currency, payee_units FROM pgbank.users u WHERE u.id = to_account FOR UPDATE;
   END IF;
-  SELECT u.id, u.balance - u.held - u.lower_limit, CASE WHEN u.status <> 'open' THEN 'account_' || u.status END
-    INTO payer_id, room, payer_block FROM pgbank.users u WHERE u.id = from_account FOR UPDATE;
+  SELECT u.id, u.balance - u.held - u.lower_limit, CASE WHEN u.status <> 'open' THEN 'account_' || u.status END, u.currency, u.minor_units
+    INTO payer_id, room, payer_block, payer_currency, units FROM pgbank.users u WHERE u.id = from_account FOR UPDATE;
   IF to_account = world THEN
     payee_id := world;
   ELSIF to_account = from_account THEN
     payee_id := payer_id;
   ELSIF to_account > from_account THEN
-    SELECT u.id, CASE WHEN u.status = 'closed' OR u.status = 'frozen' AND u.credits_frozen THEN 'account_' || u.status END
-      INTO payee_id, payee_block FROM pgbank.users u WHERE u.id = to_account FOR UPDATE;
+    SELECT u.id, CASE WHEN u.status = 'closed' OR u.status = 'frozen' AND u.credits_frozen THEN 'account_' || u.status END, u.currency, u.minor_units
+      INTO payee_id, payee_block, payee_currency, payee_units FROM pgbank.users u WHERE u.id = to_account FOR UPDATE;
   END IF;
+  -- The amount is in the payer's currency (the payee's when the payer is unknown; else the default's).
+  IF units IS NULL THEN
+    SELECT coalesce(payee_currency, d.code), coalesce(payee_units, d.minor_units) INTO payer_currency, units FROM pgbank_private.default_currency() d;
+  END IF;
+  IF amount <> round(amount, units) THEN
+    RAISE EXCEPTION USING ERRCODE = '22023',
+      MESSAGE = format('hold: amount %s has more decimals than %s allows (%s)', amount, payer_currency, units),
+      HINT = 'an amount has at most its currency''s minor units: JPY 0, USD 2, BHD 3';
+  END IF;
+  amount := round(amount, units);  -- stored and returned with the currency's decimals
   reason := CASE WHEN payer_id IS NULL OR payee_id IS NULL THEN 'unknown_account'
                  WHEN from_account = to_account THEN 'same_account'
                  WHEN coalesce(payer_block, payee_block) IS NOT NULL THEN coalesce(payer_block, payee_block)
+                 WHEN payer_currency <> payee_currency THEN 'currency_mismatch'
                  WHEN room < amount THEN 'insufficient_funds'
             END;
   status := CASE WHEN reason IS NULL THEN 'held' ELSE 'failed' END;
@@ -2503,7 +2751,12 @@ BEGIN
       DETAIL = left(format('first: %s %sto %s of %s%s; now: %s %sto %s of %s%s',
                       req.kind, coalesce('from ' || req.from_accounts::text || ' ', ''), req.to_accounts, req.amounts,
                       coalesce(' for ' || req.expires_in, ''),
-                      kind, coalesce('from ' || from_accounts::text || ' ', ''), to_accounts, amounts, coalesce(' for ' || expires_in, '')), 500),
+                      kind, coalesce('from ' || from_accounts::text || ' ', ''), to_accounts,
+                      -- the amounts sent, with the first's decimals when they have no more (its currency's)
+                      ARRAY(SELECT CASE WHEN scale(x.a) < scale(x.f) THEN round(x.a, scale(x.f)) ELSE x.a END
+                              FROM unnest(amounts, req.amounts) WITH ORDINALITY AS x(a, f, i)
+                             WHERE x.i <= cardinality(amounts) ORDER BY x.i),
+                      coalesce(' for ' || expires_in, '')), 500),
       HINT = 'use a new request_id for a new request';
   END IF;
 END
@@ -2605,6 +2858,50 @@ $$;
 ALTER FUNCTION pgbank_private.send_to_shard(request_id text, from_account uuid, to_account uuid, amount numeric, peer integer, metadata jsonb) OWNER TO postgres;
 
 COMMENT ON FUNCTION pgbank_private.send_to_shard(request_id text, from_account uuid, to_account uuid, amount numeric, peer integer, metadata jsonb) IS 'Helper: the payer leg of a cross-shard transfer (payer -> clearing account of shard peer, outbox row, the metadata on both), idempotent per (payer, request_id), the request''s key taken before the payer''s lock; status in_transit or failed';
+
+CREATE TABLE pgbank.currencies (
+    code text NOT NULL COLLATE pg_catalog."C",
+    minor_units smallint NOT NULL,
+    name text NOT NULL,
+    is_default boolean DEFAULT false NOT NULL,
+    CONSTRAINT currencies_code_check CHECK ((code ~ '^[A-Z]{3}$'::text)),
+    CONSTRAINT currencies_minor_units_check CHECK (((minor_units >= 0) AND (minor_units <= 4))),
+    CONSTRAINT currencies_name_check CHECK (((name <> ''::text) AND (length(name) <= 100)))
+);
+
+ALTER TABLE pgbank.currencies OWNER TO postgres;
+
+COMMENT ON TABLE pgbank.currencies IS 'ISO 4217 currencies an account may have: code, minor units (decimals an amount may have), name; operators may add rows';
+
+COMMENT ON COLUMN pgbank.currencies.is_default IS 'The database''s default currency (one row), also the users column defaults: change both with pgbank_private.set_default_currency';
+
+CREATE FUNCTION pgbank_private.set_default_currency(code text) RETURNS pgbank.currencies
+    LANGUAGE plpgsql
+    SET search_path TO 'pgbank', 'pg_temp'
+    AS $_$
+DECLARE
+  c currencies;
+BEGIN
+  SELECT * INTO c FROM currencies x WHERE x.code = set_default_currency.code FOR UPDATE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format('set_default_currency: unknown currency %s', pgbank_private.shown(code)),
+      HINT = 'pgbank.currencies lists the codes; an operator may insert one';
+  END IF;
+  UPDATE currencies x SET is_default = false WHERE x.is_default;  -- first: one default at any moment
+  UPDATE currencies x SET is_default = true WHERE x.code = c.code;
+  -- The column defaults are the default: a new row without a currency gets it, with zeros at its scale.
+  EXECUTE format('ALTER TABLE pgbank.users ALTER COLUMN currency SET DEFAULT %L, ALTER COLUMN minor_units SET DEFAULT %s,'
+                 ' ALTER COLUMN balance SET DEFAULT %3$s, ALTER COLUMN held SET DEFAULT %3$s, ALTER COLUMN lower_limit SET DEFAULT %3$s,'
+                 ' ALTER COLUMN day_sent SET DEFAULT %3$s, ALTER COLUMN day_received SET DEFAULT %3$s',
+                 c.code, c.minor_units, round(0, c.minor_units));
+  c.is_default := true;
+  RETURN c;
+END
+$_$;
+
+ALTER FUNCTION pgbank_private.set_default_currency(code text) OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank_private.set_default_currency(code text) IS 'Operators: sets the currency new accounts get when none is named (the users column defaults); existing accounts keep theirs';
 
 CREATE FUNCTION pgbank_private.shard_configure(shard_no integer, shard_count integer) RETURNS void
     LANGUAGE plpgsql
@@ -2923,6 +3220,8 @@ CREATE FUNCTION pgbank_private.take_back(account uuid, sent numeric, received nu
 DECLARE
   on_day date := (ts AT TIME ZONE 'UTC')::date;
 BEGIN
+  SELECT round(take_back.sent, x.minor_units), round(take_back.received, x.minor_units) INTO sent, received
+    FROM pgbank.users x WHERE x.id = account;  -- at the account's scale, as they were moved
   -- The row as it was, version included: a change event reader (src/events/decode.ts) knows a
   -- version that goes back as a take-back and publishes neither change.
   UPDATE pgbank.users x
@@ -3042,9 +3341,9 @@ CREATE TABLE pgbank.holds (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
     request_id text NOT NULL,
     receiver uuid NOT NULL,
-    amount numeric(22,2) NOT NULL,
+    amount numeric NOT NULL,
     status text DEFAULT 'held'::text NOT NULL,
-    posted_amount numeric(22,2),
+    posted_amount numeric,
     expires_at timestamp with time zone NOT NULL,
     transaction_id bigint NOT NULL,
     ts timestamp with time zone NOT NULL,
@@ -3097,7 +3396,7 @@ CREATE TABLE pgbank.reversals (
     sender uuid NOT NULL,
     receiver uuid NOT NULL,
     amount pgbank.amount NOT NULL,
-    reversed numeric(22,2) DEFAULT 0 NOT NULL,
+    reversed numeric DEFAULT 0 NOT NULL,
     reversal_ids bigint[] DEFAULT '{}'::bigint[] NOT NULL,
     CONSTRAINT reversals_within_original CHECK (((reversed >= (0)::numeric) AND (reversed <= (amount)::numeric)))
 );
@@ -3200,16 +3499,18 @@ CREATE TABLE pgbank.users (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
     name text NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
-    balance numeric(22,2) DEFAULT 0 NOT NULL,
-    held numeric(22,2) DEFAULT 0 NOT NULL,
-    lower_limit numeric(22,2) DEFAULT 0,
+    balance numeric DEFAULT 0.00 NOT NULL,
+    held numeric DEFAULT 0.00 NOT NULL,
+    lower_limit numeric DEFAULT 0.00,
     version bigint DEFAULT 0 NOT NULL,
     modified_at timestamp with time zone DEFAULT now() NOT NULL,
     totals_day date,
-    day_sent numeric(22,2) DEFAULT 0 NOT NULL,
-    day_received numeric(22,2) DEFAULT 0 NOT NULL,
+    day_sent numeric DEFAULT 0.00 NOT NULL,
+    day_received numeric DEFAULT 0.00 NOT NULL,
     status pgbank.account_status DEFAULT 'open'::text NOT NULL,
     credits_frozen boolean DEFAULT false NOT NULL,
+    currency text DEFAULT 'USD'::text NOT NULL COLLATE pg_catalog."C",
+    minor_units smallint DEFAULT 2 NOT NULL,
     CONSTRAINT users_held_not_negative CHECK ((held >= (0)::numeric)),
     CONSTRAINT users_lower_limit_finite CHECK (((lower_limit IS NULL) OR ((lower_limit <= (0)::numeric) AND (lower_limit > '-Infinity'::numeric)))),
     CONSTRAINT users_name_check CHECK ((name <> ''::text)),
@@ -3232,6 +3533,10 @@ COMMENT ON COLUMN pgbank.users.status IS 'open, frozen or closed; changed only b
 
 COMMENT ON COLUMN pgbank.users.credits_frozen IS 'While frozen: credits are refused too (false unless status is frozen)';
 
+COMMENT ON COLUMN pgbank.users.currency IS 'ISO 4217 code (pgbank.currencies), set when the account is opened and never changed; every amount it moves is in it';
+
+COMMENT ON COLUMN pgbank.users.minor_units IS 'Its currency''s minor units, kept here so the locking UPDATE that moves money checks an amount''s decimals without a lookup';
+
 CREATE UNLOGGED TABLE pgbank_private.set_wise_moves (
     xact xid8 NOT NULL
 );
@@ -3242,6 +3547,12 @@ COMMENT ON TABLE pgbank_private.set_wise_moves IS 'Transactions inserting ledger
 
 ALTER TABLE ONLY pgbank.account_status_changes
     ADD CONSTRAINT account_status_changes_pkey PRIMARY KEY (account, id);
+
+ALTER TABLE ONLY pgbank.currencies
+    ADD CONSTRAINT currencies_code_minor_units_key UNIQUE (code, minor_units);
+
+ALTER TABLE ONLY pgbank.currencies
+    ADD CONSTRAINT currencies_pkey PRIMARY KEY (code);
 
 ALTER TABLE ONLY pgbank.historical_transactions
     ADD CONSTRAINT historical_transactions_pkey PRIMARY KEY (id);
@@ -3285,6 +3596,8 @@ ALTER TABLE ONLY pgbank.users
 ALTER TABLE ONLY pgbank_private.set_wise_moves
     ADD CONSTRAINT set_wise_moves_pkey PRIMARY KEY (xact);
 
+CREATE UNIQUE INDEX currencies_one_default ON pgbank.currencies USING btree ((true)) WHERE is_default;
+
 CREATE UNIQUE INDEX historical_transactions_message_id_key ON pgbank.historical_transactions USING btree (message_id);
 
 CREATE INDEX historical_transactions_provider_id_idx ON pgbank.historical_transactions USING btree (provider_id);
@@ -3319,11 +3632,16 @@ CREATE TRIGGER transactions_rollup_truncate AFTER TRUNCATE ON pgbank.transaction
 
 CREATE TRIGGER transactions_rollup_update AFTER UPDATE ON pgbank.transactions FOR EACH ROW WHEN ((((old.status = ANY (ARRAY['success'::text, 'held'::text])) OR (new.status = ANY (ARRAY['success'::text, 'held'::text]))) AND (NOT pgbank_private.applied_set_wise()))) EXECUTE FUNCTION pgbank_private.apply_changed_transaction();
 
+CREATE TRIGGER users_keep_currency BEFORE UPDATE OF currency, minor_units ON pgbank.users FOR EACH ROW WHEN (((old.currency IS DISTINCT FROM new.currency) OR (old.minor_units IS DISTINCT FROM new.minor_units))) EXECUTE FUNCTION pgbank_private.keep_account_currency();
+
 ALTER TABLE ONLY pgbank.historical_transactions
     ADD CONSTRAINT historical_transactions_provider_id_fkey FOREIGN KEY (provider_id) REFERENCES pgbank.initial_data(id);
 
 ALTER TABLE ONLY pgbank.provider_transaction_totals
     ADD CONSTRAINT provider_transaction_totals_provider_id_fkey FOREIGN KEY (provider_id) REFERENCES pgbank.initial_data(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY pgbank.users
+    ADD CONSTRAINT users_currency_fkey FOREIGN KEY (currency, minor_units) REFERENCES pgbank.currencies(code, minor_units);
 
 GRANT USAGE ON SCHEMA pgbank TO pgbank_app;
 
@@ -3343,8 +3661,8 @@ GRANT ALL ON FUNCTION pgbank.account_status_changes(account uuid) TO pgbank_app;
 REVOKE ALL ON FUNCTION pgbank.balance_at(account uuid, at timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgbank.balance_at(account uuid, at timestamp with time zone) TO pgbank_app;
 
-REVOKE ALL ON FUNCTION pgbank.create_account(name text, lower_limit numeric, id uuid) FROM PUBLIC;
-GRANT ALL ON FUNCTION pgbank.create_account(name text, lower_limit numeric, id uuid) TO pgbank_app;
+REVOKE ALL ON FUNCTION pgbank.create_account(name text, lower_limit numeric, id uuid, currency text) FROM PUBLIC;
+GRANT ALL ON FUNCTION pgbank.create_account(name text, lower_limit numeric, id uuid, currency text) TO pgbank_app;
 
 REVOKE ALL ON FUNCTION pgbank.event_slots() FROM PUBLIC;
 GRANT ALL ON FUNCTION pgbank.event_slots() TO pgbank_app;
@@ -3415,8 +3733,8 @@ GRANT ALL ON FUNCTION pgbank.top_up(request_id text, account uuid, amount numeri
 REVOKE ALL ON FUNCTION pgbank.transfer(request_id text, from_account uuid, to_account uuid, amount numeric, metadata jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgbank.transfer(request_id text, from_account uuid, to_account uuid, amount numeric, metadata jsonb) TO pgbank_app;
 
-REVOKE ALL ON FUNCTION pgbank.transfer_batch(request_id text, from_accounts uuid[], to_accounts uuid[], amounts numeric[]) FROM PUBLIC;
-GRANT ALL ON FUNCTION pgbank.transfer_batch(request_id text, from_accounts uuid[], to_accounts uuid[], amounts numeric[]) TO pgbank_app;
+REVOKE ALL ON FUNCTION pgbank.transfer_batch(request_id text, from_accounts uuid[], to_accounts uuid[], amounts numeric[], metadata jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION pgbank.transfer_batch(request_id text, from_accounts uuid[], to_accounts uuid[], amounts numeric[], metadata jsonb) TO pgbank_app;
 
 REVOKE ALL ON FUNCTION pgbank.transfers(request_ids text[], from_accounts uuid[], to_accounts uuid[], amounts numeric[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgbank.transfers(request_ids text[], from_accounts uuid[], to_accounts uuid[], amounts numeric[]) TO pgbank_app;
@@ -3446,11 +3764,17 @@ REVOKE ALL ON FUNCTION pgbank_private.check_item_arrays(caller text, names text,
 
 REVOKE ALL ON FUNCTION pgbank_private.check_metadata(caller text, metadata jsonb, what text) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION pgbank_private.check_money(caller text, amount numeric, what text) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION pgbank_private.check_not_clearing(caller text, VARIADIC ids uuid[]) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.check_request_id(caller text, request_id text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.clearing_account(peer integer) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION pgbank_private.currency_rule(sender uuid, receiver uuid, amount numeric, checked boolean, OUT why text, OUT currency text, OUT minor_units smallint) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION pgbank_private.default_currency(OUT code text, OUT minor_units smallint) FROM PUBLIC;
 
 REVOKE ALL ON PROCEDURE pgbank_private.expire_holds(IN max_holds integer) FROM PUBLIC;
 
@@ -3467,6 +3791,8 @@ REVOKE ALL ON FUNCTION pgbank_private.history_position(cursor text, OUT ts times
 REVOKE ALL ON FUNCTION pgbank_private.insert_history(n integer, lo timestamp with time zone, hi timestamp with time zone) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.is_clearing(id uuid) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION pgbank_private.keep_account_currency() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.lock_accounts(a uuid, b uuid) FROM PUBLIC;
 
@@ -3503,6 +3829,8 @@ REVOKE ALL ON FUNCTION pgbank_private.request_outcome(req pgbank.requests, repla
 REVOKE ALL ON FUNCTION pgbank_private.run_maintenance() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.send_to_shard(request_id text, from_account uuid, to_account uuid, amount numeric, peer integer, metadata jsonb) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION pgbank_private.set_default_currency(code text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.shard_configure(shard_no integer, shard_count integer) FROM PUBLIC;
 

@@ -7,13 +7,15 @@ SECURITY DEFINER
 SET search_path = pgbank, pg_temp
 AS $$
 DECLARE
-  upto timestamp;
+  upto  timestamp;
+  units smallint;  -- the account's currency's minor units: the balance has exactly as many decimals
 BEGIN
   IF account IS NULL OR at IS NULL THEN
     RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = format('balance_at: %s must not be NULL',
       concat_ws(', ', CASE WHEN account IS NULL THEN 'account' END, CASE WHEN at IS NULL THEN 'at' END));
   END IF;
-  IF NOT EXISTS (SELECT FROM users u WHERE u.id = account) THEN
+  SELECT u.minor_units INTO units FROM users u WHERE u.id = account;
+  IF NOT FOUND THEN
     RAISE EXCEPTION USING ERRCODE = 'P0002', MESSAGE = format('balance_at: unknown account %L', account);
   ELSIF account = pgbank_private.world() THEN
     RAISE EXCEPTION USING ERRCODE = 'P0002', MESSAGE = format('balance_at: %L is the world account, which keeps no balance', account);
@@ -23,7 +25,7 @@ BEGIN
   upto := CASE WHEN at >= timestamptz '294276-12-31 23:59:59.999999+00' THEN 'infinity'
                ELSE (at AT TIME ZONE 'UTC') + interval '1 microsecond' END;
   RETURN round(pgbank_private.sum_window(account, '-infinity', upto, 'receiver')
-              - pgbank_private.sum_window(account, '-infinity', upto, 'sender'), 2);
+              - pgbank_private.sum_window(account, '-infinity', upto, 'sender'), units);
 END
 $$;
 COMMENT ON FUNCTION pgbank.balance_at(uuid, timestamptz) IS

@@ -13,6 +13,7 @@ SET search_path = pgbank, pg_temp
 AS $$
 DECLARE
   started timestamptz := clock_timestamp();
+  units   smallint;  -- the account's currency's minor units: the sum has exactly as many decimals
 BEGIN
   IF user_id IS NULL OR ts_start IS NULL OR ts_end IS NULL OR direction IS NULL THEN
     RAISE EXCEPTION USING ERRCODE = '22004',
@@ -30,14 +31,15 @@ BEGIN
       MESSAGE = format('sum_amount: ts_start %L is after ts_end %L', ts_start, ts_end),
       HINT = 'the window is [ts_start, ts_end), so ts_start <= ts_end';
   END IF;
-  IF NOT EXISTS (SELECT FROM users u WHERE u.id = sum_amount.user_id) THEN
+  SELECT u.minor_units INTO units FROM users u WHERE u.id = sum_amount.user_id;
+  IF NOT FOUND THEN
     RAISE EXCEPTION USING ERRCODE = 'P0002', MESSAGE = format('sum_amount: unknown user %L', user_id);
   ELSIF user_id = pgbank_private.world() THEN
     RAISE EXCEPTION USING ERRCODE = 'P0002', MESSAGE = format('sum_amount: %L is the world account, which keeps no totals', user_id),
       HINT = 'the world is the other side of top-ups and withdrawals; sum the accounts instead';
   END IF;
 
-  sum_amount := round(pgbank_private.sum_window(user_id, ts_start, ts_end, direction), 2);  -- 0.00 when nothing matches
+  sum_amount := round(pgbank_private.sum_window(user_id, ts_start, ts_end, direction), units);  -- 0.00 (USD) when nothing matches
   response_time_seconds := extract(epoch FROM clock_timestamp() - started)::double precision;
 END
 $$;

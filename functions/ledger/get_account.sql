@@ -1,4 +1,4 @@
--- One account: balance (posted), available (balance - held), held, lower limit, version, created and modified times, status.
+-- One account: balance (posted), available (balance - held), held, lower limit, version, created and modified times, status, currency.
 CREATE OR REPLACE FUNCTION pgbank.get_account(id uuid)
 RETURNS pgbank.account
 LANGUAGE plpgsql
@@ -13,7 +13,7 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'get_account: id must not be NULL';
   END IF;
   SELECT u.id, u.name, u.balance, u.balance - u.held, u.held, u.lower_limit, u.version, u.created_at, u.modified_at,
-         u.status, u.credits_frozen
+         u.status, u.credits_frozen, u.currency, u.minor_units
     INTO a FROM users u WHERE u.id = get_account.id;
   IF NOT FOUND THEN
     RAISE EXCEPTION USING ERRCODE = 'P0002', MESSAGE = format('get_account: unknown account %L', id);
@@ -22,6 +22,6 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION pgbank.get_account(uuid) IS
-  'An account: id, name, balance, available (= balance - held), held, lower_limit, version, created_at, modified_at, status (open, frozen, closed), credits_frozen';
+  'An account: id, name, balance, available (= balance - held), held, lower_limit, version, created_at, modified_at, status (open, frozen, closed), credits_frozen, currency (ISO 4217) and its minor_units';
 REVOKE ALL ON FUNCTION pgbank.get_account(uuid) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION pgbank.get_account(uuid) TO pgbank_app;

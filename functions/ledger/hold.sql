@@ -12,9 +12,11 @@ BEGIN
       concat_ws(', ', CASE WHEN from_account IS NULL THEN 'from_account' END, CASE WHEN to_account IS NULL THEN 'to_account' END,
                       CASE WHEN expires_in IS NULL THEN 'expires_in' END));
   END IF;
-  PERFORM pgbank_private.check_amount('hold', amount);
+  PERFORM pgbank_private.check_money('hold', amount);
   PERFORM pgbank_private.check_metadata('hold', metadata);
-  amount := round(amount, 2);  -- stored and returned with exactly 2 decimals, whatever scale was sent
+  IF scale(amount) > 4 THEN  -- '1.0000000000': the same amount; place_hold stores it with its currency's decimals
+    amount := round(amount, 4);
+  END IF;
   -- The deadline decides, not the interval's parts: '1000000 months -29999990 days' compares as 10
   -- days but ends in the year 3223. Parts too large to add to now() are refused first.
   IF abs(extract(year FROM expires_in)) > 1 OR abs(extract(day FROM expires_in)) > 400

@@ -10,8 +10,10 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'post_hold: hold_id must not be NULL';
   END IF;
   IF amount IS NOT NULL THEN
-    PERFORM pgbank_private.check_amount('post_hold', amount);
-    amount := round(amount, 2);
+    PERFORM pgbank_private.check_money('post_hold', amount);
+    IF scale(amount) > 4 THEN  -- the same amount; finish_hold checks and keeps the currency's decimals
+      amount := round(amount, 4);
+    END IF;
   END IF;
   RETURN pgbank_private.finish_hold(hold_id, 'post', amount);
 END

@@ -13,6 +13,8 @@ DECLARE
   owner   uuid;          -- the request's key: the paying account (the payee when the world pays)
   room    numeric;       -- how far the payer may still go down (NULL: no limit)
   payee_balance numeric;
+  code    text;          -- the accounts' currency (the original's)
+  units   smallint;      -- its minor units
   req     requests;
   state   reversals;
   wanted  numeric;
@@ -25,8 +27,10 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'reverse: transaction_id must not be NULL';
   END IF;
   IF amount IS NOT NULL THEN
-    PERFORM pgbank_private.check_amount('reverse', amount);
-    amount := round(amount, 2);
+    PERFORM pgbank_private.check_money('reverse', amount);
+    IF scale(amount) > 4 THEN  -- the same amount; checked below against the currency's decimals
+      amount := round(amount, 4);
+    END IF;
   END IF;
   PERFORM pgbank_private.check_metadata('reverse', metadata);
 
@@ -52,8 +56,17 @@ BEGIN
   -- Both accounts, in the order every transfer locks them; every reversal of one transaction
   -- locks the same two, so they run one at a time, and so do the requests of the paying account.
   PERFORM pgbank_private.lock_accounts(payer, payee);
-  SELECT u.balance - u.held - u.lower_limit INTO room FROM users u WHERE u.id = payer;
+  SELECT u.balance - u.held - u.lower_limit, u.currency, u.minor_units INTO room, code, units FROM users u WHERE u.id = payer AND u.id <> world;
   SELECT u.balance INTO payee_balance FROM users u WHERE u.id = payee;
+  IF payer = world THEN  -- a withdrawal reversed: the payee's currency
+    SELECT u.currency, u.minor_units INTO code, units FROM users u WHERE u.id = payee;
+  END IF;
+  IF amount <> round(amount, units) THEN
+    RAISE EXCEPTION USING ERRCODE = '22023',
+      MESSAGE = format('reverse: amount %s has more decimals than %s allows (%s)', amount, code, units),
+      HINT = 'an amount has at most its currency''s minor units: JPY 0, USD 2, BHD 3';
+  END IF;
+  amount := round(amount, units);
 
   SELECT * INTO req FROM requests r WHERE r.account = owner AND r.request_id = reverse.request_id;
   IF FOUND THEN  -- a repeat: its first outcome, or PB001 when it asks for something else

@@ -18,8 +18,8 @@ BEGIN
   IF account IS NULL THEN
     RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'top_up: account must not be NULL';
   END IF;
-  IF amount IS NULL OR NOT (amount >= 0.01 AND amount <= 999999999999999.99) OR (scale(amount) > 2 AND amount <> round(amount, 2)) THEN
-    PERFORM pgbank_private.check_amount('top_up', amount);
+  IF amount IS NULL OR NOT (amount > 0 AND amount <= 999999999999999.99) OR (scale(amount) > 4 AND amount <> round(amount, 4)) THEN
+    PERFORM pgbank_private.check_money('top_up', amount);
   END IF;
   IF metadata IS NOT NULL THEN
     PERFORM pgbank_private.check_metadata('top_up', metadata);
@@ -28,7 +28,9 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = '22023',
       MESSAGE = format('top_up: account %L is the world account', account), HINT = 'money from outside comes in by top_up';
   END IF;
-  amount := round(amount, 2);  -- stored and returned with exactly 2 decimals, whatever scale was sent
+  IF scale(amount) > 4 THEN  -- '1.0000000000': the same amount; the trigger stores it with its currency's decimals
+    amount := round(amount, 4);
+  END IF;
   tx_id := nextval('pgbank.transactions_id_seq');
   -- A top-up's request belongs to the account topped up; recorded first, as in transfer().
   INSERT INTO pgbank.requests (account, request_id, kind, transaction_ids, ts)
@@ -40,7 +42,7 @@ BEGIN
   END IF;
   INSERT INTO pgbank.transactions (id, ts, sender, receiver, amount, status, metadata)
   VALUES (tx_id, tx_ts, '00000000-0000-0000-0000-000000000000', account, amount, 'init', top_up.metadata)
-  RETURNING transactions.status, transactions.reason INTO status, reason;
+  RETURNING transactions.status, transactions.reason, transactions.amount INTO status, reason, amount;
   RETURN (request_id, status, reason, tx_id, tx_ts, '00000000-0000-0000-0000-000000000000'::uuid, account, amount, false);
 END
 $$;

@@ -20,8 +20,8 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = format('transfer: %s must not be NULL',
       concat_ws(', ', CASE WHEN from_account IS NULL THEN 'from_account' END, CASE WHEN to_account IS NULL THEN 'to_account' END));
   END IF;
-  IF amount IS NULL OR NOT (amount >= 0.01 AND amount <= 999999999999999.99) OR (scale(amount) > 2 AND amount <> round(amount, 2)) THEN
-    PERFORM pgbank_private.check_amount('transfer', amount);
+  IF amount IS NULL OR NOT (amount > 0 AND amount <= 999999999999999.99) OR (scale(amount) > 4 AND amount <> round(amount, 4)) THEN
+    PERFORM pgbank_private.check_money('transfer', amount);
   END IF;
   IF metadata IS NOT NULL THEN
     PERFORM pgbank_private.check_metadata('transfer', metadata);
@@ -30,7 +30,9 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = '22023',
       MESSAGE = format('transfer: from_account %L is the world account', from_account), HINT = 'money from outside comes in by top_up';
   END IF;
-  amount := round(amount, 2);  -- stored and returned with exactly 2 decimals, whatever scale was sent
+  IF scale(amount) > 4 THEN  -- '1.0000000000': the same amount; the trigger stores it with its currency's decimals
+    amount := round(amount, 4);
+  END IF;
   tx_id := nextval('pgbank.transactions_id_seq');
   -- Idempotency: the request is recorded first; a repeat racing this call waits here until it
   -- commits, then replays its outcome (read back from its ledger row).
@@ -45,7 +47,7 @@ BEGIN
   -- writes the row as 'success' or 'failed' with its reason.
   INSERT INTO pgbank.transactions (id, ts, sender, receiver, amount, status, metadata)
   VALUES (tx_id, tx_ts, from_account, to_account, amount, 'init', transfer.metadata)
-  RETURNING transactions.status, transactions.reason INTO status, reason;
+  RETURNING transactions.status, transactions.reason, transactions.amount INTO status, reason, amount;
   RETURN (request_id, status, reason, tx_id, tx_ts, from_account, to_account, amount, false);
 END
 $$;

@@ -1,5 +1,5 @@
--- Many transfers in one call, all or nothing: every account locked in the global order, every item checked, then all written.
-CREATE OR REPLACE FUNCTION pgbank.transfer_batch(request_id text, from_accounts uuid[], to_accounts uuid[], amounts numeric[])
+-- Many transfers in one call, all or nothing (an exchange's legs): every account locked in the global order, every item checked, then all written.
+CREATE OR REPLACE FUNCTION pgbank.transfer_batch(request_id text, from_accounts uuid[], to_accounts uuid[], amounts numeric[], metadata jsonb DEFAULT NULL)
 RETURNS SETOF pgbank.transfer_result
 LANGUAGE plpgsql
 SECURITY DEFINER
@@ -13,6 +13,9 @@ DECLARE
   replayed boolean := false;
   avail    jsonb := '{}'::jsonb;   -- account id -> how far it may still go down (available - lower limit), as the batch goes
   blocks   jsonb := '{}'::jsonb;   -- account id -> {"debit": account_frozen/closed, "credit": ...} where it refuses one
+  currencies jsonb := '{}'::jsonb; -- account id -> its currency
+  units    jsonb := '{}'::jsonb;   -- account id -> its currency's minor units
+  places   int;                    -- an item's minor units
   reason   text;
   failed_i int;
   req      requests;
@@ -38,9 +41,9 @@ BEGIN
       least(array_position(from_accounts, NULL), array_position(to_accounts, NULL)));
   END IF;
   FOR i IN 1 .. n LOOP
-    PERFORM pgbank_private.check_amount('transfer_batch', amounts[i], format('amounts[%s]', i));
+    PERFORM pgbank_private.check_money('transfer_batch', amounts[i], format('amounts[%s]', i));
   END LOOP;
-  amounts := ARRAY(SELECT round(a, 2) FROM unnest(amounts) AS a);  -- exactly 2 decimals, whatever scale was sent
+  PERFORM pgbank_private.check_metadata('transfer_batch', metadata);
   IF array_position(from_accounts, pgbank_private.world()) IS NOT NULL THEN
     RAISE EXCEPTION USING ERRCODE = '22023',
       MESSAGE = format('transfer_batch: item %s pays from the world account %L', array_position(from_accounts, pgbank_private.world()), pgbank_private.world()),
@@ -53,12 +56,26 @@ BEGIN
     SELECT * INTO acct FROM users u WHERE u.id = account_id FOR UPDATE;
     IF FOUND THEN
       avail := avail || jsonb_build_object(acct.id, acct.balance - acct.held - acct.lower_limit);
+      currencies := currencies || jsonb_build_object(acct.id, acct.currency);
+      units := units || jsonb_build_object(acct.id, acct.minor_units);
       IF acct.status <> 'open' THEN
         blocks := blocks || jsonb_build_object(acct.id, jsonb_strip_nulls(jsonb_build_object(
           'debit', 'account_' || acct.status,
           'credit', CASE WHEN acct.status = 'closed' OR acct.credits_frozen THEN 'account_' || acct.status END)));
       END IF;
     END IF;
+  END LOOP;
+  -- Each amount is in its payer's currency (the payee's when the payer is unknown): at most its
+  -- decimals (22023 for the batch, nothing written), kept with exactly as many.
+  FOR i IN 1 .. n LOOP
+    places := coalesce((units ->> from_accounts[i]::text)::int, (units ->> to_accounts[i]::text)::int, (pgbank_private.default_currency()).minor_units);
+    IF amounts[i] <> round(amounts[i], places) THEN
+      RAISE EXCEPTION USING ERRCODE = '22023',
+        MESSAGE = format('transfer_batch: item %s: amount %s has more decimals than %s allows (%s)', i, amounts[i],
+                         coalesce(currencies ->> from_accounts[i]::text, currencies ->> to_accounts[i]::text, (pgbank_private.default_currency()).code), places),
+        HINT = 'an amount has at most its currency''s minor units: JPY 0, USD 2, BHD 3';
+    END IF;
+    amounts[i] := round(amounts[i], places);
   END LOOP;
   IF NOT avail ? owner::text THEN
     PERFORM pg_advisory_xact_lock(hashtextextended(owner::text || '/' || request_id, 0));
@@ -75,6 +92,7 @@ BEGIN
                        OR NOT (to_accounts[i] = pgbank_private.world() OR avail ? to_accounts[i]::text) THEN 'unknown_account'
                      WHEN coalesce(blocks -> from_accounts[i]::text ->> 'debit', blocks -> to_accounts[i]::text ->> 'credit') IS NOT NULL
                        THEN coalesce(blocks -> from_accounts[i]::text ->> 'debit', blocks -> to_accounts[i]::text ->> 'credit')
+                     WHEN currencies ->> from_accounts[i]::text <> currencies ->> to_accounts[i]::text THEN 'currency_mismatch'
                      WHEN (avail ->> from_accounts[i]::text)::numeric < amounts[i] THEN 'insufficient_funds' END;
       IF reason IS NOT NULL THEN
         failed_i := i;
@@ -100,8 +118,8 @@ BEGIN
     END IF;
     -- All items are written; the triggers move the money only when the batch succeeded.
     WITH written AS (
-      INSERT INTO transactions (ts, sender, receiver, amount, status, reason)
-      SELECT tx_ts, f, t, a, CASE WHEN reason IS NULL THEN 'success' ELSE 'failed' END, reason
+      INSERT INTO transactions (ts, sender, receiver, amount, status, reason, metadata)
+      SELECT tx_ts, f, t, a, CASE WHEN reason IS NULL THEN 'success' ELSE 'failed' END, reason, transfer_batch.metadata
         FROM unnest(from_accounts, to_accounts, amounts) WITH ORDINALITY AS x(f, t, a, i)
        ORDER BY x.i
       RETURNING id)
@@ -118,7 +136,7 @@ BEGIN
      ORDER BY x.i;
 END
 $$;
-COMMENT ON FUNCTION pgbank.transfer_batch(text, uuid[], uuid[], numeric[]) IS
-  'Transfer many amounts at once, all or nothing, idempotent per (from_accounts[1], request_id); one result row per item';
-REVOKE ALL ON FUNCTION pgbank.transfer_batch(text, uuid[], uuid[], numeric[]) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION pgbank.transfer_batch(text, uuid[], uuid[], numeric[]) TO pgbank_app;
+COMMENT ON FUNCTION pgbank.transfer_batch(text, uuid[], uuid[], numeric[], jsonb) IS
+  'Transfer many amounts at once, all or nothing (an exchange through liquidity accounts: metadata names the rate), idempotent per (from_accounts[1], request_id); one result row per item';
+REVOKE ALL ON FUNCTION pgbank.transfer_batch(text, uuid[], uuid[], numeric[], jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgbank.transfer_batch(text, uuid[], uuid[], numeric[], jsonb) TO pgbank_app;

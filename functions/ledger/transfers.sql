@@ -14,6 +14,9 @@ DECLARE
   balances numeric[];
   debit_blocks  text[];  -- account_frozen / account_closed where an account takes no debits, by the same position
   credit_blocks text[];  -- ... no credits
+  codes    text[];     -- their currencies, by the same position
+  bad_code text;       -- the currency of the first amount with too many decimals
+  scaled   numeric[];  -- the amounts with their currencies' decimals
   tx_ids   bigint[];   -- per item: the ledger row it gets if it is new
   fresh    boolean[];  -- per item: this call recorded its request
   firsts   int[];      -- per item: the first item of this call with the same (from_account, request_id)
@@ -60,12 +63,30 @@ BEGIN
   -- Every item's request id and amount, inline as in transfer(); the helpers name the first bad one.
   SELECT x.i INTO bad FROM unnest(request_ids, amounts) WITH ORDINALITY AS x(k, a, i)
    WHERE x.k IS NULL OR x.k = '' OR length(x.k) > 200
-      OR x.a IS NULL OR NOT (x.a >= 0.01 AND x.a <= 999999999999999.99) OR (scale(x.a) > 2 AND x.a <> round(x.a, 2))
+      OR x.a IS NULL OR NOT (x.a > 0 AND x.a <= 999999999999999.99) OR (scale(x.a) > 4 AND x.a <> round(x.a, 4))
    ORDER BY x.i LIMIT 1;
   IF bad IS NOT NULL THEN
     PERFORM pgbank_private.check_request_id(format('transfers: item %s', bad), request_ids[bad]),
-            pgbank_private.check_amount('transfers', amounts[bad], format('amounts[%s]', bad));
+            pgbank_private.check_money('transfers', amounts[bad], format('amounts[%s]', bad));
   END IF;
+  -- Each amount in its payer's currency (the payee's when the payer is unknown, the default one when
+  -- neither is): at most its decimals (22023 for the call, nothing written), kept with exactly as
+  -- many. A currency never changes, so the accounts are read without a lock.
+  SELECT array_agg(round(x.a, x.places) ORDER BY x.i), min(x.i) FILTER (WHERE x.a <> round(x.a, x.places)),
+         (array_agg(x.code ORDER BY x.i) FILTER (WHERE x.a <> round(x.a, x.places)))[1]
+    INTO scaled, bad, bad_code
+    FROM (SELECT x.i, x.a, coalesce(p.minor_units, r.minor_units, d.minor_units) AS places, coalesce(p.currency, r.currency, d.code) AS code
+            FROM unnest(from_accounts, to_accounts, amounts) WITH ORDINALITY AS x(f, t, a, i)
+            LEFT JOIN users p ON p.id = x.f
+            LEFT JOIN users r ON r.id = x.t AND r.id <> world
+            CROSS JOIN pgbank_private.default_currency() d) x;
+  IF bad IS NOT NULL THEN
+    RAISE EXCEPTION USING ERRCODE = '22023',
+      MESSAGE = format('transfers: item %s: amount %s has more decimals than %s allows (%s)', bad, amounts[bad], bad_code,
+                       (SELECT c.minor_units FROM currencies c WHERE c.code = bad_code)),
+      HINT = 'an amount has at most its currency''s minor units: JPY 0, USD 2, BHD 3';
+  END IF;
+  amounts := scaled;
 
   -- The new requests first, in key order: a repeat racing this call waits on its key until this
   -- call commits, and two calls never wait for each other's keys in opposite orders. Accounts are
@@ -91,16 +112,16 @@ BEGIN
   -- call's accounts move set-wise below, one UPDATE for all, checked under their locks.
   INSERT INTO pgbank_private.set_wise_moves (xact) VALUES (pg_current_xact_id());
   INSERT INTO transactions (id, ts, sender, receiver, amount, status)
-  SELECT x.t, tx_ts, x.f, x.r, round(x.a, 2), 'success'
+  SELECT x.t, tx_ts, x.f, x.r, x.a, 'success'
     FROM unnest(tx_ids, from_accounts, to_accounts, amounts, fresh) AS x(t, f, r, a, new)
    WHERE x.new ORDER BY x.t;
 
   -- Every account of the call, in the global order (the world is never locked): two calls, or a
   -- call and a transfer(), wait for each other instead of deadlocking.
   SELECT array_agg(u.id ORDER BY u.id), array_agg(u.room ORDER BY u.id), array_agg(u.balance ORDER BY u.id),
-         array_agg(u.debit_block ORDER BY u.id), array_agg(u.credit_block ORDER BY u.id)
-    INTO ids, rooms, balances, debit_blocks, credit_blocks
-    FROM (SELECT u.id, u.balance - u.held - u.lower_limit AS room, u.balance,
+         array_agg(u.debit_block ORDER BY u.id), array_agg(u.credit_block ORDER BY u.id), array_agg(u.currency ORDER BY u.id)
+    INTO ids, rooms, balances, debit_blocks, credit_blocks, codes
+    FROM (SELECT u.id, u.balance - u.held - u.lower_limit AS room, u.balance, u.currency,
                  CASE WHEN u.status <> 'open' THEN 'account_' || u.status END AS debit_block,
                  CASE WHEN u.status = 'closed' OR u.status = 'frozen' AND u.credits_frozen THEN 'account_' || u.status END AS credit_block
             FROM users u
@@ -115,7 +136,7 @@ BEGIN
     LEFT JOIN unnest(ids) WITH ORDINALITY AS pt(id, pos) ON pt.id = x.t;
 
   FOR i IN 1 .. n LOOP
-    k := request_ids[i]; f := from_accounts[i]; t := to_accounts[i]; a := round(amounts[i], 2);
+    k := request_ids[i]; f := from_accounts[i]; t := to_accounts[i]; a := amounts[i];
     IF firsts[i] = i AND NOT fresh[i] THEN  -- a repeat of a request recorded before: its first outcome
       SELECT o.request_id, o.status, o.reason, o.transaction_id, o.ts, o.from_account, o.to_account, o.amount, true
         INTO res FROM pgbank_private.replay_one('transfer', f, k, t, a, NULL) o;
@@ -131,6 +152,7 @@ BEGIN
                      WHEN f = t THEN 'same_account'
                      WHEN coalesce(debit_blocks[payer_at[i]], credit_blocks[payee_at[i]]) IS NOT NULL
                        THEN coalesce(debit_blocks[payer_at[i]], credit_blocks[payee_at[i]])
+                     WHEN codes[payer_at[i]] <> codes[payee_at[i]] THEN 'currency_mismatch'
                      WHEN rooms[payer_at[i]] < a THEN 'insufficient_funds' END;
       status := CASE WHEN reason IS NULL THEN 'success' ELSE 'failed' END;
       failures := failures + (reason IS NOT NULL)::int;

@@ -217,11 +217,11 @@ test('bad input: 52 cases, each with its SQLSTATE and the bad value named, and n
     [`select pgbank.transfer('k', '${a}', '${b}', 'NaN')`, '22023', /amount 'NaN' is not a finite number/],
     [`select pgbank.transfer('k', '${a}', '${b}', 'Infinity')`, '22023', /amount 'Infinity' is not a finite number/],
     [`select pgbank.transfer('k', '${a}', '${b}', '-Infinity')`, '22023', /amount '-Infinity' is not a finite number/],
-    [`select pgbank.transfer('k', '${a}', '${b}', 1.005)`, '22023', /amount '1.005' has more than 2 decimal places/],
+    [`select pgbank.transfer('k', '${a}', '${b}', 1.005)`, '22023', /amount 1.005 has more decimals than USD allows \(2\)/],
     [`select pgbank.transfer('k', 'not-a-uuid', '${b}', 1)`, '22P02', /not-a-uuid/],
     [`select pgbank.transfer('k', '${a}', '${b}', 'ten')`, '22P02', /ten/],
     [`select pgbank.top_up('k', null, 1)`, '22004', /account must not be NULL/],
-    [`select pgbank.top_up('k', '${a}', 0.001)`, '22023', /amount '0.001' has more than 2 decimal places/],
+    [`select pgbank.top_up('k', '${a}', 0.001)`, '22023', /amount 0.001 has more decimals than USD allows \(2\)/],
     [`select pgbank.hold('k', '${a}', '${b}', 1, null)`, '22004', /expires_in must not be NULL/],
     [`select pgbank.hold('k', '${a}', '${b}', 1, '-1 minute')`, '22023', /expires_in '-00:01:00' must end after now and at most 366 days from now/],
     // the deadline decides, not the interval's parts (this one compares as 10 days, and ends in the year 3223)
@@ -230,7 +230,8 @@ test('bad input: 52 cases, each with its SQLSTATE and the bad value named, and n
     [`select pgbank.hold('k', '${a}', '${b}', 1, '367 days')`, '22023', /expires_in '367 days' must end/],
     [`select pgbank.transfer('k', '${a}', '${b}', 1000000000000000)`, '22023', /amount '1000000000000000' is more than 999999999999999.99/],
     [`select pgbank.top_up('k', '${a}', repeat('9', 131072)::numeric)`, '22023', /amount '9{100}'… \(131072 characters\) is more than/],
-    [`select pgbank.transfer('k', '${a}', '${b}', ('0.011' || repeat('0', 16000))::numeric)`, '22023', /^transfer: amount '0\.0110{95}'… \(16005 characters\) has more/],
+    [`select pgbank.transfer('k', '${a}', '${b}', ('0.011' || repeat('0', 16000))::numeric)`, '22023', /^amount 0\.0110 has more decimals than USD allows/],
+    [`select pgbank.transfer('k', '${a}', '${b}', ('0.00001' || repeat('0', 16000))::numeric)`, '22023', /^transfer: amount '0\.000010{93}'… \(16007 characters\) has more than 4 decimal places/],
     [`select pgbank.hold('k', '${a}', '${b}', -1, '1 minute')`, '22023', /amount '-1' must be positive/],
     [`select pgbank.post_hold(null)`, '22004', /hold_id must not be NULL/],
     [`select pgbank.post_hold('${h.holdId}', 0)`, '22023', /amount '0' must be positive/],
@@ -268,7 +269,7 @@ test('bad input: 52 cases, each with its SQLSTATE and the bad value named, and n
     assert.match(err.message, message, text);
   }
   assert.equal(await counts(), before, 'no row was written by a bad call');
-  assert.is(cases.length, 52);
+  assert.is(cases.length, 53);
 });
 
 test('writes outside the API: a row from an account to itself moves nothing; a hold whose row was changed is refused whole', async () => {
@@ -311,11 +312,17 @@ test('money has exactly 2 decimals, whatever scale was sent, and bounds that not
   assert.is(await balanceAt(db.sql, a, '2000-01-01T00:00:00Z'), '0.00');
   const fresh = await createAccount(db.sql, 'Scale C', '-5');
   assert.equal([fresh.balance, fresh.held, fresh.available, fresh.lowerLimit], ['0.00', '0.00', '0.00', '-5.00']);
-  // a direct write may not carry more than 2 decimals, nor pass the bound: refused, never rounded
-  for (const amount of ['1.005', '1.000', '1000000000000000.00', '0.00', 'NaN']) {
+  // a direct write may not carry more decimals than its currency, nor pass the bound: refused, never
+  // rounded (trailing zeros are the same amount: stored with the currency's decimals)
+  for (const amount of ['1000000000000000.00', '0.00', 'NaN', '1.00001']) {
     const err = await sqlstate(db.sql`insert into pgbank.transactions (ts, sender, receiver, amount) values (now(), ${a}, ${b}, ${amount}::numeric)`);
     assert.equal([err.code, /domain pgbank.amount violates check constraint "amount_is_money"/.test(err.message)], ['23514', true], amount);
   }
+  const tooFine = await sqlstate(db.sql`insert into pgbank.transactions (ts, sender, receiver, amount) values (now(), ${a}, ${b}, 1.005)`);
+  assert.equal([tooFine.code, tooFine.message], ['22023', 'amount 1.005 has more decimals than USD allows (2)']);
+  const [direct] = await db.sql`insert into pgbank.transactions (ts, sender, receiver, amount) values (now(), ${a}, ${b}, 1.000) returning amount::text`;
+  assert.is(direct!.amount, '1.00');
+  await transfer(db.sql, key('back'), b, a, '1');
   const scales = await db.sql`select count(*)::int as n from pgbank.users
                                where scale(balance) <> 2 or scale(held) <> 2 or scale(coalesce(lower_limit, 0.00)) <> 2`;
   assert.is(scales[0]!.n, 0, 'every balance, held amount and limit has 2 decimals');

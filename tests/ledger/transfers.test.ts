@@ -126,7 +126,7 @@ test('bad input: a clear error naming the item, nothing written', async () => {
     [call(`array['k', null]`, `array['${a}', '${a}']`, `array['${b}', '${b}']`, 'array[1, 2]'), '22004', /^transfers: item 2: request_id must not be NULL$/],
     [call(`array['k', repeat('x', 201)]`, `array['${a}', '${a}']`, `array['${b}', '${b}']`, 'array[1, 2]'), '22023', /^transfers: item 2: request_id 'x{100}'… \(201 characters\) must be 1 to 200 characters$/],
     [call(`array['k', 'l']`, `array['${a}', '${a}']`, `array['${b}', '${b}']`, `array[1, 'NaN']`), '22023', /^transfers: amounts\[2\] 'NaN' is not a finite number$/],
-    [call(`array['k', 'l']`, `array['${a}', '${a}']`, `array['${b}', '${b}']`, `array[1, 1.005]`), '22023', /^transfers: amounts\[2\] '1.005' has more than 2 decimal places$/],
+    [call(`array['k', 'l']`, `array['${a}', '${a}']`, `array['${b}', '${b}']`, `array[1, 1.005]`), '22023', /^transfers: item 2: amount 1.005 has more decimals than USD allows \(2\)$/],
     [call(`array['k', 'l']`, `array['${a}', '${a}']`, `array['${b}', '${b}']`, `array[1, null]`), '22004', /^transfers: amounts\[2\] must not be NULL$/],
     [call(`array['k', 'l']`, `array['${a}', '${a}']`, `array['${b}', '${b}']`, `array[1, 0]`), '22023', /^transfers: amounts\[2\] '0' must be positive$/],
     [call(`array['k', 'l']`, `array['${a}', '${a}']`, `array['${b}', '${b}']`, `array[1, 1000000000000000]`), '22023', /amounts\[2\] '1000000000000000' is more than 999999999999999.99/],

@@ -1,4 +1,5 @@
--- Rejects an amount that isn't money: NULL (22004), NaN, infinite, zero, negative, past the bound or more than 2 decimals (22023).
+-- Rejects an amount that isn't money with 2 decimals: NULL (22004), NaN, infinite, zero, negative, past the bound or more than 2 decimals (22023).
+-- (The rule of before currencies, for callers that read no account: seeding, a shard's cross-shard send. The API uses check_money.)
 CREATE OR REPLACE FUNCTION pgbank_private.check_amount(caller text, amount numeric, what text DEFAULT 'amount')
 RETURNS void
 LANGUAGE plpgsql

@@ -13,6 +13,8 @@ DECLARE
   posted     numeric;
   blocked    uuid;
   blocked_status text;
+  code       text;      -- the hold's currency
+  units      smallint;  -- its minor units
 BEGIN
   SELECT * INTO h FROM holds WHERE id = hold_id;
   IF NOT FOUND THEN
@@ -27,6 +29,15 @@ BEGIN
     END IF;
     RAISE EXCEPTION USING ERRCODE = 'PB002', MESSAGE = format('%s_hold: hold %L is already %s', action, hold_id, h.status),
       HINT = 'a hold is posted, voided or expired exactly once';
+  END IF;
+  IF action = 'post' AND amount IS NOT NULL THEN  -- a part: in the hold's currency, with at most its decimals
+    SELECT u.currency, u.minor_units INTO code, units FROM users u WHERE u.id = h.account;
+    IF amount <> round(amount, units) THEN
+      RAISE EXCEPTION USING ERRCODE = '22023',
+        MESSAGE = format('post_hold: amount %s has more decimals than %s allows (%s)', amount, code, units),
+        HINT = 'an amount has at most its currency''s minor units: JPY 0, USD 2, BHD 3';
+    END IF;
+    amount := round(amount, units);
   END IF;
   IF action = 'post' AND amount > h.amount THEN
     RAISE EXCEPTION USING ERRCODE = '22023',

@@ -14,6 +14,9 @@ BEGIN
     END IF;
     RAISE EXCEPTION USING ERRCODE = '23503', MESSAGE = format('transaction of %s: unknown user %L', received - sent, account);
   END IF;
+  -- At the account's scale (the caller checked the decimals: currency_rule), so the balance keeps its currency's.
+  sent := round(sent, u.minor_units);
+  received := round(received, u.minor_units);
   IF checked THEN
     -- An attempt fails on an account that refuses the movement (frozen: debits, and credits when
     -- credits_frozen; closed: both), then where a direct write would break users_within_lower_limit (23514).

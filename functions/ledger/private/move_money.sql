@@ -20,7 +20,8 @@ BEGIN
     -- Almost always the account has moved money on this day already, and its row holds the day's
     -- totals: one statement for the balance and the totals.
     UPDATE pgbank.users u
-       SET balance = u.balance + received - sent, day_sent = u.day_sent + sent, day_received = u.day_received + received,
+       SET balance = u.balance + round(received, u.minor_units) - round(sent, u.minor_units),
+           day_sent = u.day_sent + round(sent, u.minor_units), day_received = u.day_received + round(received, u.minor_units),
            version = u.version + 1, modified_at = now()
      WHERE u.id = account AND u.totals_day = on_day;
     CONTINUE WHEN FOUND;

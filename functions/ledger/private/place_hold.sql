@@ -10,6 +10,10 @@ DECLARE
   room    numeric;  -- how far the payer may still go down: balance - held - lower limit (NULL: no limit)
   payer_block text; -- account_frozen / account_closed when the payer takes no debits
   payee_block text; -- ... when the payee takes no credits
+  payer_currency text;
+  payee_currency text;
+  units   smallint; -- the amount's minor units (the payer's currency)
+  payee_units smallint;
   reason  text;
   status  text;
   tx_id   bigint := nextval('pgbank.transactions_id_seq');
@@ -31,22 +35,33 @@ BEGIN
   -- Lock the accounts in one global order (smaller id first), one row per statement, reading only
   -- what the checks need. The world account is never locked (nor read): it keeps no balance.
   IF to_account < from_account AND to_account <> world THEN
-    SELECT u.id, CASE WHEN u.status = 'closed' OR u.status = 'frozen' AND u.credits_frozen THEN 'account_' || u.status END
-      INTO payee_id, payee_block FROM pgbank.users u WHERE u.id = to_account FOR UPDATE;
+    SELECT u.id, CASE WHEN u.status = 'closed' OR u.status = 'frozen' AND u.credits_frozen THEN 'account_' || u.status END, u.currency, u.minor_units
+      INTO payee_id, payee_block, payee_currency, payee_units FROM pgbank.users u WHERE u.id = to_account FOR UPDATE;
   END IF;
-  SELECT u.id, u.balance - u.held - u.lower_limit, CASE WHEN u.status <> 'open' THEN 'account_' || u.status END
-    INTO payer_id, room, payer_block FROM pgbank.users u WHERE u.id = from_account FOR UPDATE;
+  SELECT u.id, u.balance - u.held - u.lower_limit, CASE WHEN u.status <> 'open' THEN 'account_' || u.status END, u.currency, u.minor_units
+    INTO payer_id, room, payer_block, payer_currency, units FROM pgbank.users u WHERE u.id = from_account FOR UPDATE;
   IF to_account = world THEN
     payee_id := world;
   ELSIF to_account = from_account THEN
     payee_id := payer_id;
   ELSIF to_account > from_account THEN
-    SELECT u.id, CASE WHEN u.status = 'closed' OR u.status = 'frozen' AND u.credits_frozen THEN 'account_' || u.status END
-      INTO payee_id, payee_block FROM pgbank.users u WHERE u.id = to_account FOR UPDATE;
+    SELECT u.id, CASE WHEN u.status = 'closed' OR u.status = 'frozen' AND u.credits_frozen THEN 'account_' || u.status END, u.currency, u.minor_units
+      INTO payee_id, payee_block, payee_currency, payee_units FROM pgbank.users u WHERE u.id = to_account FOR UPDATE;
   END IF;
+  -- The amount is in the payer's currency (the payee's when the payer is unknown; else the default's).
+  IF units IS NULL THEN
+    SELECT coalesce(payee_currency, d.code), coalesce(payee_units, d.minor_units) INTO payer_currency, units FROM pgbank_private.default_currency() d;
+  END IF;
+  IF amount <> round(amount, units) THEN
+    RAISE EXCEPTION USING ERRCODE = '22023',
+      MESSAGE = format('hold: amount %s has more decimals than %s allows (%s)', amount, payer_currency, units),
+      HINT = 'an amount has at most its currency''s minor units: JPY 0, USD 2, BHD 3';
+  END IF;
+  amount := round(amount, units);  -- stored and returned with the currency's decimals
   reason := CASE WHEN payer_id IS NULL OR payee_id IS NULL THEN 'unknown_account'
                  WHEN from_account = to_account THEN 'same_account'
                  WHEN coalesce(payer_block, payee_block) IS NOT NULL THEN coalesce(payer_block, payee_block)
+                 WHEN payer_currency <> payee_currency THEN 'currency_mismatch'
                  WHEN room < amount THEN 'insufficient_funds'
             END;
   status := CASE WHEN reason IS NULL THEN 'held' ELSE 'failed' END;

@@ -14,7 +14,12 @@ BEGIN
       DETAIL = left(format('first: %s %sto %s of %s%s; now: %s %sto %s of %s%s',
                       req.kind, coalesce('from ' || req.from_accounts::text || ' ', ''), req.to_accounts, req.amounts,
                       coalesce(' for ' || req.expires_in, ''),
-                      kind, coalesce('from ' || from_accounts::text || ' ', ''), to_accounts, amounts, coalesce(' for ' || expires_in, '')), 500),
+                      kind, coalesce('from ' || from_accounts::text || ' ', ''), to_accounts,
+                      -- the amounts sent, with the first's decimals when they have no more (its currency's)
+                      ARRAY(SELECT CASE WHEN scale(x.a) < scale(x.f) THEN round(x.a, scale(x.f)) ELSE x.a END
+                              FROM unnest(amounts, req.amounts) WITH ORDINALITY AS x(a, f, i)
+                             WHERE x.i <= cardinality(amounts) ORDER BY x.i),
+                      coalesce(' for ' || expires_in, '')), 500),
       HINT = 'use a new request_id for a new request';
   END IF;
 END

@@ -6,6 +6,8 @@ AS $$  -- names are schema-qualified: no SET search_path, which costs every call
 DECLARE
   on_day date := (ts AT TIME ZONE 'UTC')::date;
 BEGIN
+  SELECT round(take_back.sent, x.minor_units), round(take_back.received, x.minor_units) INTO sent, received
+    FROM pgbank.users x WHERE x.id = account;  -- at the account's scale, as they were moved
   -- The row as it was, version included: a change event reader (src/events/decode.ts) knows a
   -- version that goes back as a take-back and publishes neither change.
   UPDATE pgbank.users x
