@@ -1857,6 +1857,23 @@ ALTER FUNCTION pgbank_private.balance_before_day(account uuid, day date) OWNER T
 
 COMMENT ON FUNCTION pgbank_private.balance_before_day(account uuid, day date) IS 'Helper: an account''s balance from effective transactions stamped before a UTC day, from the totals (no ledger rows read)';
 
+CREATE FUNCTION pgbank_private.check_account_currency() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF NOT EXISTS (SELECT FROM pgbank.currencies c WHERE c.code = NEW.currency AND c.minor_units = NEW.minor_units) THEN
+    RAISE EXCEPTION USING ERRCODE = '23503',
+      MESSAGE = format('account %L: currency %L with %s minor units is not in pgbank.currencies', NEW.id, NEW.currency, NEW.minor_units),
+      HINT = 'an account takes a code of pgbank.currencies and its minor_units';
+  END IF;
+  RETURN NEW;
+END
+$$;
+
+ALTER FUNCTION pgbank_private.check_account_currency() OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank_private.check_account_currency() IS 'Trigger: refuses an account whose (currency, minor_units) is not a row of pgbank.currencies';
+
 CREATE FUNCTION pgbank_private.check_amount(caller text, amount numeric, what text DEFAULT 'amount'::text) RETURNS void
     LANGUAGE plpgsql IMMUTABLE
     AS $$
@@ -2357,6 +2374,24 @@ $$;
 ALTER FUNCTION pgbank_private.keep_account_currency() OWNER TO postgres;
 
 COMMENT ON FUNCTION pgbank_private.keep_account_currency() IS 'Trigger: refuses a change of an account''s currency or minor units';
+
+CREATE FUNCTION pgbank_private.keep_used_currency() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  IF (TG_OP = 'DELETE' OR OLD.code IS DISTINCT FROM NEW.code OR OLD.minor_units IS DISTINCT FROM NEW.minor_units)
+     AND EXISTS (SELECT FROM pgbank.users u WHERE u.currency = OLD.code) THEN
+    RAISE EXCEPTION USING ERRCODE = '23503',
+      MESSAGE = format('currency %L: accounts are in it', OLD.code),
+      HINT = 'an account''s currency never changes';
+  END IF;
+  RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+END
+$$;
+
+ALTER FUNCTION pgbank_private.keep_used_currency() OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank_private.keep_used_currency() IS 'Trigger: refuses deleting a currency, or changing its code or minor units, while accounts are in it';
 
 CREATE FUNCTION pgbank_private.lock_accounts(a uuid, b uuid) RETURNS void
     LANGUAGE plpgsql
@@ -3620,6 +3655,8 @@ CREATE INDEX transactions_receiver_ts_idx ON ONLY pgbank.transactions USING btre
 
 CREATE INDEX transactions_ts_brin ON ONLY pgbank.transactions USING brin (ts);
 
+CREATE TRIGGER currencies_in_use BEFORE DELETE OR UPDATE OF code, minor_units ON pgbank.currencies FOR EACH ROW EXECUTE FUNCTION pgbank_private.keep_used_currency();
+
 CREATE TRIGGER historical_transactions_append_only BEFORE DELETE OR UPDATE OR TRUNCATE ON pgbank.historical_transactions FOR EACH STATEMENT EXECUTE FUNCTION pgbank_private.provider_history_append_only();
 
 CREATE TRIGGER historical_transactions_totals AFTER INSERT ON pgbank.historical_transactions REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION pgbank_private.provider_totals_add();
@@ -3632,6 +3669,8 @@ CREATE TRIGGER transactions_rollup_truncate AFTER TRUNCATE ON pgbank.transaction
 
 CREATE TRIGGER transactions_rollup_update AFTER UPDATE ON pgbank.transactions FOR EACH ROW WHEN ((((old.status = ANY (ARRAY['success'::text, 'held'::text])) OR (new.status = ANY (ARRAY['success'::text, 'held'::text]))) AND (NOT pgbank_private.applied_set_wise()))) EXECUTE FUNCTION pgbank_private.apply_changed_transaction();
 
+CREATE TRIGGER users_currency_known BEFORE INSERT ON pgbank.users FOR EACH ROW EXECUTE FUNCTION pgbank_private.check_account_currency();
+
 CREATE TRIGGER users_keep_currency BEFORE UPDATE OF currency, minor_units ON pgbank.users FOR EACH ROW WHEN (((old.currency IS DISTINCT FROM new.currency) OR (old.minor_units IS DISTINCT FROM new.minor_units))) EXECUTE FUNCTION pgbank_private.keep_account_currency();
 
 ALTER TABLE ONLY pgbank.historical_transactions
@@ -3639,9 +3678,6 @@ ALTER TABLE ONLY pgbank.historical_transactions
 
 ALTER TABLE ONLY pgbank.provider_transaction_totals
     ADD CONSTRAINT provider_transaction_totals_provider_id_fkey FOREIGN KEY (provider_id) REFERENCES pgbank.initial_data(id) ON DELETE CASCADE;
-
-ALTER TABLE ONLY pgbank.users
-    ADD CONSTRAINT users_currency_fkey FOREIGN KEY (currency, minor_units) REFERENCES pgbank.currencies(code, minor_units);
 
 GRANT USAGE ON SCHEMA pgbank TO pgbank_app;
 
@@ -3758,6 +3794,8 @@ REVOKE ALL ON FUNCTION pgbank_private.apply_new_transaction() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.balance_before_day(account uuid, day date) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION pgbank_private.check_account_currency() FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION pgbank_private.check_amount(caller text, amount numeric, what text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.check_item_arrays(caller text, names text, VARIADIC dims text[]) FROM PUBLIC;
@@ -3793,6 +3831,8 @@ REVOKE ALL ON FUNCTION pgbank_private.insert_history(n integer, lo timestamp wit
 REVOKE ALL ON FUNCTION pgbank_private.is_clearing(id uuid) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.keep_account_currency() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION pgbank_private.keep_used_currency() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.lock_accounts(a uuid, b uuid) FROM PUBLIC;
 

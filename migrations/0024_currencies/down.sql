@@ -13,6 +13,10 @@ END
 $$;
 DROP TRIGGER users_keep_currency ON pgbank.users;
 DROP FUNCTION pgbank_private.keep_account_currency();
+DROP TRIGGER users_currency_known ON pgbank.users;
+DROP FUNCTION pgbank_private.check_account_currency();
+DROP TRIGGER currencies_in_use ON pgbank.currencies;
+DROP FUNCTION pgbank_private.keep_used_currency();
 DROP FUNCTION pgbank_private.currency_rule(uuid, uuid, numeric, boolean);
 DROP FUNCTION pgbank_private.set_default_currency(text);
 DROP FUNCTION pgbank_private.default_currency();

@@ -69,6 +69,16 @@ test('an account has a currency: its minor units decide every amount\'s decimals
   assert.equal([err.code, err.message], ['23514', `account '${jpy.id}' is in JPY: an account's currency never changes`]);
   const mixed = await sqlstate(db.sql`update pgbank.users set minor_units = 3 where id = ${usd.id}`);
   assert.is(mixed.code, '23514', mixed.message);
+  // Direct writes: an account's (currency, minor_units) is a currency's; a currency in use stays as it is.
+  const wrongUnits = await sqlstate(db.sql`insert into pgbank.users (name, currency, minor_units) values ('X', 'JPY', 2)`);
+  assert.equal([wrongUnits.code, /currency 'JPY' with 2 minor units is not in pgbank.currencies/.test(wrongUnits.message)], ['23503', true], wrongUnits.message);
+  const unknown = await sqlstate(db.sql`insert into pgbank.users (name, currency, minor_units) values ('X', 'XXX', 2)`);
+  assert.is(unknown.code, '23503', unknown.message);
+  const inUse = await sqlstate(db.sql`delete from pgbank.currencies where code = 'BHD'`);
+  assert.equal([inUse.code, inUse.message], ['23503', `currency 'BHD': accounts are in it`]);
+  const renamed = await sqlstate(db.sql`update pgbank.currencies set minor_units = 2 where code = 'JPY'`);
+  assert.is(renamed.code, '23503', renamed.message);
+  assert.equal([...await db.sql`select count(*)::int as n from pgbank.users where name = 'X'`], [{ n: 0 }]);
 });
 
 test('JPY refuses 1.5 (22023, nothing written) and keeps 500 as 500; BHD keeps 3 decimals; USD 2', async () => {
