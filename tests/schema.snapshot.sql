@@ -293,12 +293,6 @@ CREATE FUNCTION pgbank.history(account uuid, from_ts timestamp with time zone DE
     SET constraint_exclusion TO 'off'
     AS $_$
 DECLARE
-  acct      uuid := account;
-  v_dir     text := direction;
-  v_status  text := status;
-  v_meta    jsonb := metadata;
-  v_from    timestamptz := from_ts;
-  v_to      timestamptz := to_ts;
   c_ts      timestamptz;  -- the cursor's position: rows strictly before (ts, id)
   c_id      bigint;
   created   date;
@@ -316,42 +310,42 @@ DECLARE
   got       int;
   statuses  CONSTANT text[] := ARRAY['init', 'success', 'failed', 'held', 'voided', 'expired', 'reversed'];
 BEGIN
-  IF acct IS NULL OR page_size IS NULL THEN
+  IF account IS NULL OR page_size IS NULL THEN
     RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = format('history: %s must not be NULL',
-      concat_ws(', ', CASE WHEN acct IS NULL THEN 'account' END, CASE WHEN page_size IS NULL THEN 'page_size' END));
+      concat_ws(', ', CASE WHEN account IS NULL THEN 'account' END, CASE WHEN page_size IS NULL THEN 'page_size' END));
   ELSIF page_size < 1 OR page_size > 1000 THEN
     RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format('history: page_size %s is not from 1 to 1,000', page_size);
-  ELSIF v_dir NOT IN ('sent', 'received') THEN
-    RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format('history: unknown direction %s', pgbank_private.shown(v_dir)),
+  ELSIF direction NOT IN ('sent', 'received') THEN
+    RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format('history: unknown direction %s', pgbank_private.shown(direction)),
       HINT = 'direction is ''sent'', ''received'' or NULL for both';
-  ELSIF v_status <> ALL (statuses) THEN
-    RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format('history: unknown status %s', pgbank_private.shown(v_status)),
+  ELSIF status <> ALL (statuses) THEN
+    RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format('history: unknown status %s', pgbank_private.shown(status)),
       HINT = 'a status is one of ' || array_to_string(statuses, ', ');
-  ELSIF v_from > v_to THEN
-    RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format('history: from_ts %L is after to_ts %L', v_from, v_to),
+  ELSIF from_ts > to_ts THEN
+    RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format('history: from_ts %L is after to_ts %L', from_ts, to_ts),
       HINT = 'the window is [from_ts, to_ts), so from_ts <= to_ts';
   END IF;
-  PERFORM pgbank_private.check_metadata('history', v_meta, 'metadata filter');
+  PERFORM pgbank_private.check_metadata('history', metadata, 'metadata filter');
   IF after IS NOT NULL THEN
     SELECT p.ts, p.id INTO c_ts, c_id FROM pgbank_private.history_position(after) p;
   END IF;
-  SELECT (u.created_at AT TIME ZONE 'UTC')::date, u.totals_day, u.version INTO created, row_day, moves FROM users u WHERE u.id = acct;
+  SELECT (u.created_at AT TIME ZONE 'UTC')::date, u.totals_day, u.version INTO created, row_day, moves FROM users u WHERE u.id = account;
   IF NOT FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'P0002', MESSAGE = format('history: unknown account %L', acct);
-  ELSIF acct = pgbank_private.world() THEN
-    RAISE EXCEPTION USING ERRCODE = 'P0002', MESSAGE = format('history: %L is the world account, which keeps no balance', acct),
+    RAISE EXCEPTION USING ERRCODE = 'P0002', MESSAGE = format('history: unknown account %L', account);
+  ELSIF account = pgbank_private.world() THEN
+    RAISE EXCEPTION USING ERRCODE = 'P0002', MESSAGE = format('history: %L is the world account, which keeps no balance', account),
       HINT = 'the world is the other side of top-ups and withdrawals; read the accounts'' histories';
   END IF;
 
   -- The newest day to read: the one holding the cursor or to_ts, else tomorrow (UTC; a row dated
   -- later can only have been written directly, and shows when to_ts names its day).
-  upper := least(coalesce(v_to, 'infinity'), c_ts + interval '1 microsecond');
+  upper := least(coalesce(to_ts, 'infinity'), c_ts + interval '1 microsecond');
   hi_day := CASE WHEN upper IS NULL OR upper = 'infinity' THEN today + 1
                  ELSE ((upper - interval '1 microsecond') AT TIME ZONE 'UTC')::date + 1 END;
   -- The oldest: an account's rows come with or after its creation (the API stamps now()), save
   -- effective ones written before (the seeds' history), which its totals know of.
-  SELECT least(created, row_day, min(t.month)), min(t.month) INTO floor_day, first_month FROM user_monthly_totals t WHERE t.user_id = acct;
-  stop_day := greatest(floor_day, (v_from AT TIME ZONE 'UTC')::date);
+  SELECT least(created, row_day, min(t.month)), min(t.month) INTO floor_day, first_month FROM user_monthly_totals t WHERE t.user_id = account;
+  stop_day := greatest(floor_day, (from_ts AT TIME ZONE 'UTC')::date);
   IF hi_day <= stop_day THEN
     RETURN;
   END IF;
@@ -363,7 +357,7 @@ BEGIN
   -- and read, so a chunk too long costs more than the second, short one a chunk too short needs.
   lo_day := (least(now(), upper) AT TIME ZONE 'UTC'
              - least(hi_day - stop_day, (remaining + 2) * 1.15 * greatest(1, today + 1 - coalesce(first_month, floor_day))
-                                        / greatest(1, moves) * CASE WHEN v_dir IS NULL THEN 1 ELSE 2 END) * interval '1 day')::date;
+                                        / greatest(1, moves) * CASE WHEN direction IS NULL THEN 1 ELSE 2 END) * interval '1 day')::date;
   lo_day := greatest(stop_day, least(lo_day, hi_day - 1));
 
   LOOP
@@ -397,8 +391,8 @@ BEGIN
        AND ($11::jsonb IS NULL OR w.metadata @> $11)
      ORDER BY w.ts DESC, w.id DESC
      LIMIT $12
-    $q$ USING acct, lo_day::timestamp AT TIME ZONE 'UTC', hi_day::timestamp AT TIME ZONE 'UTC',
-              pgbank_private.balance_before_day(acct, hi_day), c_ts, c_id, v_from, v_to, v_dir, v_status, v_meta, remaining;
+    $q$ USING account, lo_day::timestamp AT TIME ZONE 'UTC', hi_day::timestamp AT TIME ZONE 'UTC',
+              pgbank_private.balance_before_day(account, hi_day), c_ts, c_id, from_ts, to_ts, direction, status, metadata, remaining;
     GET DIAGNOSTICS got = ROW_COUNT;
     remaining := remaining - got;
     EXIT WHEN remaining <= 0 OR lo_day <= stop_day;
@@ -1826,13 +1820,12 @@ CREATE FUNCTION pgbank_private.balance_before_day(account uuid, day date) RETURN
     SET search_path TO 'pgbank', 'pg_temp'
     AS $$
 DECLARE
-  acct     uuid := account;
   balance  numeric;
   row_day  date;     -- the day whose totals the account row holds, and its net
   row_net  numeric;
   net      numeric;
 BEGIN
-  SELECT u.balance, u.totals_day, u.day_received - u.day_sent INTO balance, row_day, row_net FROM users u WHERE u.id = acct;
+  SELECT u.balance, u.totals_day, u.day_received - u.day_sent INTO balance, row_day, row_net FROM users u WHERE u.id = account;
   -- A midnight splits a month at a day: whole months on one side, a slice of days of one month.
   -- Read the side with fewer months: before the midnight for old days, after it (taken from the
   -- balance) for recent ones.
@@ -1841,14 +1834,14 @@ BEGIN
                              ELSE (SELECT coalesce(sum(z.r) - sum(z.s), 0)
                                      FROM unnest(m.received_days[1:day - m.month], m.sent_days[1:day - m.month]) AS z (r, s)) END), 0)
       INTO net
-      FROM user_monthly_totals m WHERE m.user_id = acct AND m.month < day;
+      FROM user_monthly_totals m WHERE m.user_id = account AND m.month < day;
     RETURN net + CASE WHEN row_day < day THEN row_net ELSE 0 END;
   END IF;
   SELECT coalesce(sum(CASE WHEN m.month >= day THEN m.received - m.sent
                            ELSE (SELECT coalesce(sum(z.r) - sum(z.s), 0)
                                    FROM unnest(m.received_days[day - m.month + 1:31], m.sent_days[day - m.month + 1:31]) AS z (r, s)) END), 0)
     INTO net
-    FROM user_monthly_totals m WHERE m.user_id = acct AND m.month >= date_trunc('month', day);
+    FROM user_monthly_totals m WHERE m.user_id = account AND m.month >= date_trunc('month', day);
   RETURN balance - net - CASE WHEN row_day >= day THEN row_net ELSE 0 END;
 END
 $$;
@@ -1898,7 +1891,7 @@ $$;
 
 ALTER FUNCTION pgbank_private.check_amount(caller text, amount numeric, what text) OWNER TO postgres;
 
-COMMENT ON FUNCTION pgbank_private.check_amount(caller text, amount numeric, what text) IS 'Helper: raises 22004/22023 unless the amount is a finite number from 0.01 to max_amount() with at most 2 decimals';
+COMMENT ON FUNCTION pgbank_private.check_amount(caller text, amount numeric, what text) IS 'Helper: raises 22004/22023 unless the amount is a finite number from 0.01 to max_amount() with at most 2 decimals (for callers that read no account: seeding, a shard''s cross-shard send; the API uses check_money)';
 
 CREATE FUNCTION pgbank_private.check_item_arrays(caller text, names text, VARIADIC dims text[]) RETURNS void
     LANGUAGE plpgsql IMMUTABLE

@@ -1,5 +1,4 @@
--- How an error message quotes a caller's value: as a literal, cut to 100 characters with the
--- original length stated, so a 10,000-character input never makes a 10,000-character error.
+-- How an error message quotes a caller's value: a literal cut to 100 characters with its length stated, so a huge input never makes a huge error.
 CREATE OR REPLACE FUNCTION pgbank_private.shown(value text)
 RETURNS text
 LANGUAGE sql

@@ -1,5 +1,4 @@
--- Rejects an amount that isn't money with 2 decimals: NULL (22004), NaN, infinite, zero, negative, past the bound or more than 2 decimals (22023).
--- (The rule of before currencies, for callers that read no account: seeding, a shard's cross-shard send. The API uses check_money.)
+-- Rejects an amount that isn't money with 2 decimals (22004, 22023), for callers that read no account: seeding, a shard's cross-shard send.
 CREATE OR REPLACE FUNCTION pgbank_private.check_amount(caller text, amount numeric, what text DEFAULT 'amount')
 RETURNS void
 LANGUAGE plpgsql
@@ -24,4 +23,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION pgbank_private.check_amount(text, numeric, text) IS
-  'Helper: raises 22004/22023 unless the amount is a finite number from 0.01 to max_amount() with at most 2 decimals';
+  'Helper: raises 22004/22023 unless the amount is a finite number from 0.01 to max_amount() with at most 2 decimals (for callers that read no account: seeding, a shard''s cross-shard send; the API uses check_money)';

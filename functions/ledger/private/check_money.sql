@@ -1,5 +1,4 @@
--- Rejects an amount that isn't money in any currency: NULL (22004), NaN, infinite, zero, negative, past the bound or more than 4 decimals (22023).
--- (Its currency's decimals are checked where the account is read; check_amount is the 2-decimal rule of before, for callers without a currency.)
+-- Rejects an amount that isn't money in any currency (22004, 22023); the API's first check, its currency's decimals are checked where the account is read.
 CREATE OR REPLACE FUNCTION pgbank_private.check_money(caller text, amount numeric, what text DEFAULT 'amount')
 RETURNS void
 LANGUAGE plpgsql
