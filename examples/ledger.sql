@@ -1,4 +1,4 @@
--- The ledger, step by step: accounts, a top-up, a transfer and its repeat, a failure, a hold, a batch, the audit.
+-- The ledger, step by step: accounts, a top-up, a transfer and its repeat, a failure, a hold, a batch, many transfers in one call, the audit.
 -- (Run by `npm run examples`, which writes ledger.sql.out; `npm test` fails when the output changes.)
 SET ROLE pgbank_app;
 
@@ -47,4 +47,13 @@ SELECT name, balance, held, available, version FROM pgbank.get_account('a11ce000
 SELECT name, balance, held, available, version FROM pgbank.get_account('b0b00000-0000-4000-8000-000000000002');
 SELECT pgbank.balance_at('a11ce000-0000-4000-8000-000000000001', '2000-01-01') AS long_ago,
        pgbank.balance_at('a11ce000-0000-4000-8000-000000000001', 'infinity') AS now;
+
+-- many independent transfers in one call: each its own request, outcome and ledger row (pay-1 is a repeat)
+SELECT request_id, status, reason, amount, replayed
+  FROM pgbank.transfers(ARRAY['pay-4', 'pay-5', 'pay-1'],
+         ARRAY['a11ce000-0000-4000-8000-000000000001', 'a11ce000-0000-4000-8000-000000000001', 'a11ce000-0000-4000-8000-000000000001']::uuid[],
+         ARRAY['b0b00000-0000-4000-8000-000000000002', 'b0b00000-0000-4000-8000-000000000002', 'b0b00000-0000-4000-8000-000000000002']::uuid[],
+         ARRAY[5, 1000, 30.25]);
+
+-- the audit: accounts whose stored balance or held amount differs from their transactions (none)
 SELECT * FROM pgbank.verify_balances();
