@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createAccount, getAccount, topUp, transfer, verifyBalances } from '../../src/api.ts';
+import { createAccount, getAccount, setAccountStatus, topUp, transfer, verifyBalances } from '../../src/api.ts';
 import { testDatabase, type TestDatabase } from '../helpers/db.ts';
 
 let db: TestDatabase;
@@ -16,7 +16,7 @@ let HIGH = '';
 const idWith = (first: string) => `${first}${randomUUID().slice(1)}`;
 const snapshot = async (id: string) => {
   const a = await getAccount(db.sql, id);
-  const [day] = await db.sql`select totals_day::text, day_sent::text, day_received::text from pgbank.users where id = ${id}`;
+  const [day] = await db.sql`select totals_day::text, day_sent::text, day_received::text, version::text from pgbank.users where id = ${id}`;
   return { balance: a.balance, held: a.held, day: { ...day } };
 };
 const audits = async () => ({
@@ -83,5 +83,48 @@ test('a movement on a new day rolls the account rows over, for attempts too', as
   assert.is(rows!.today, 2);
   assert.equal(await audits(), { balances: [], monthly: [] });
 });
+
+// The two-account statement (the usual case) locks the first account in id order, then checks and
+// moves both; whatever it cannot move goes to the one-account statements, which name the reason.
+// Each way it can miss, with the payer first and second in id order: the result is the one-account
+// statements' and nothing of the miss is left (balances, day totals, versions).
+const misses: { name: string; amount?: string; setup: (payer: string, payee: string) => Promise<unknown>; to?: string;
+  expect: [string, string | null] }[] = [
+  { name: 'payer short', amount: '100.01', setup: async () => {}, expect: ['failed', 'insufficient_funds'] },
+  { name: 'payer frozen', setup: (payer) => setAccountStatus(db.sql, payer, 'frozen', 'test', 'test'), expect: ['failed', 'account_frozen'] },
+  { name: 'payee refuses credits', setup: (_, payee) => setAccountStatus(db.sql, payee, 'frozen', 'test', 'test', true), expect: ['failed', 'account_frozen'] },
+  { name: 'payee frozen, credits taken', setup: (_, payee) => setAccountStatus(db.sql, payee, 'frozen', 'test', 'test'), expect: ['success', null] },
+  { name: 'payee unknown', to: 'ghost', setup: async () => {}, expect: ['failed', 'unknown_account'] },
+  { name: 'payee on a new day', expect: ['success', null], setup: (_, payee) => db.sql.begin((tx) => [  // its row holds yesterday's totals
+    tx`set local session_replication_role = replica`,
+    tx`update pgbank.transactions set ts = ts - interval '1 day' where receiver = ${payee}`,
+    tx`update pgbank.users set totals_day = totals_day - 1 where id = ${payee}`,
+  ]) },
+  { name: 'payee in another currency', to: 'eur', setup: async () => {}, expect: ['failed', 'currency_mismatch'] },
+];
+for (const miss of misses) for (const payerFirst of [true, false]) {
+  test(`two accounts, ${miss.name}, payer ${payerFirst ? 'first' : 'second'} in id order`, async () => {
+    let [payer, payee] = payerFirst ? [LOW, HIGH] : [HIGH, LOW];
+    if (miss.to === 'ghost') payee = payerFirst ? 'ffffffff-0000-4000-8000-000000000009' : '00000001-0000-4000-8000-000000000009';
+    if (miss.to === 'eur') {
+      payee = idWith(payerFirst ? 'f' : '0');
+      await createAccount(db.sql, 'Euro', '0', payee, 'EUR');
+    }
+    await miss.setup(payer, payee);
+    const before = [await snapshot(payer), miss.to === 'ghost' ? null : await snapshot(payee)];
+    const amount = miss.amount ?? '7.25';
+    const r = await transfer(db.sql, `miss-${Date.now()}`, payer, payee, amount);
+    assert.equal([r.status, r.reason], miss.expect);
+    const after = [await snapshot(payer), miss.to === 'ghost' ? null : await snapshot(payee)];
+    if (r.status === 'failed') assert.equal(after, before, 'nothing of a failed attempt is left');
+    else {
+      assert.is(Number(after[0]!.balance), Number(before[0]!.balance) - Number(amount));
+      assert.is(Number(after[1]!.balance), Number(before[1]!.balance) + Number(amount));
+      assert.is(BigInt(after[0]!.day.version), BigInt(before[0]!.day.version) + 1n, 'one version per movement');
+      assert.is(BigInt(after[1]!.day.version), BigInt(before[1]!.day.version) + 1n, 'one version per movement');
+    }
+    assert.equal(await audits(), { balances: [], monthly: [] });
+  });
+}
 
 test.run();
