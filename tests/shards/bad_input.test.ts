@@ -16,7 +16,11 @@ let t: TestShards;
 let one: Sql;      // the single node, as pgbank_app
 let router: Sql;   // the router, as pgbank_app
 test.before(async () => {
-  [single, t] = await Promise.all([testDatabase('shards_bad_single'), testShards('shards_bad', 2)]);
+  // Both at once; when one fails, the other is still dropped by test.after.
+  const [s, f] = await Promise.allSettled([testDatabase('shards_bad_single'), testShards('shards_bad', 2)]);
+  if (s.status === 'fulfilled') single = s.value;
+  if (f.status === 'fulfilled') t = f.value;
+  for (const r of [s, f]) if (r.status === 'rejected') throw r.reason;
   one = connect({ ...single.settings, user: 'pgbank_app', max: 1, name: 'pgbank-test-shards-bad' });
   router = connect({ host: t.router.host, port: t.router.port, database: t.router.database, user: 'pgbank_app', max: 1, name: 'pgbank-test-shards-bad' });
 });
