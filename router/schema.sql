@@ -16,9 +16,15 @@ BEGIN
   IF to_regtype('pgbank.account') IS NULL THEN
     CREATE TYPE pgbank.account AS (
       id uuid, name text, balance numeric, available numeric, held numeric, lower_limit numeric,
-      version bigint, created_at timestamptz, modified_at timestamptz, status text, credits_frozen boolean);
-  ELSIF NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = 'pgbank.account'::regclass AND attname = 'status') THEN
-    ALTER TYPE pgbank.account ADD ATTRIBUTE status text, ADD ATTRIBUTE credits_frozen boolean;  -- a router made before them
+      version bigint, created_at timestamptz, modified_at timestamptz, status text, credits_frozen boolean,
+      currency text, minor_units smallint);
+  ELSE  -- a router made before them
+    IF NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = 'pgbank.account'::regclass AND attname = 'status') THEN
+      ALTER TYPE pgbank.account ADD ATTRIBUTE status text, ADD ATTRIBUTE credits_frozen boolean;
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = 'pgbank.account'::regclass AND attname = 'currency') THEN
+      ALTER TYPE pgbank.account ADD ATTRIBUTE currency text, ADD ATTRIBUTE minor_units smallint;
+    END IF;
   END IF;
   IF to_regtype('pgbank.transfer_result') IS NULL THEN
     CREATE TYPE pgbank.transfer_result AS (

@@ -60,8 +60,9 @@ await main('shards', async () => {
     });
     await d.stop();
   } else if (command === 'down') {
-    stopWorker(pidFile);
-    await down(router, [], (l) => console.log(`[shards] ${l}`));
+    await stopWorker(pidFile);
+    // The shards the router names, and any of this name a failed up left behind before the router knew them.
+    await down(router, await leftShards(router), (l) => console.log(`[shards] ${l}`));
   } else {
     throw new Error(`unknown command ${JSON.stringify(command ?? '')}: up, deliver or down`);
   }
@@ -84,6 +85,18 @@ async function demo(router: Place): Promise<void> {
   }
 }
 
+/** Databases <router>_shard_<n> on the router's server (what up makes there), whether the router names them or not. */
+async function leftShards(router: Place): Promise<Place[]> {
+  const sql = open({ ...router, database: 'postgres' }, 1);
+  try {
+    const prefix = `${router.database}_shard_`;
+    const rows = await sql<{ datname: string }[]>`select datname from pg_database where starts_with(datname, ${prefix})`;
+    return rows.filter((r) => /^\d+$/.test(r.datname.slice(prefix.length))).map((r) => ({ ...router, database: r.datname }));
+  } finally {
+    await sql.end();
+  }
+}
+
 function startWorker(router: Place, pidFile: string): void {
   if (existsSync(pidFile) && alive(Number(readFileSync(pidFile, 'utf8')))) {
     console.log(`[shards] delivery worker already running (pid ${readFileSync(pidFile, 'utf8').trim()})`);
@@ -100,11 +113,16 @@ function startWorker(router: Place, pidFile: string): void {
   console.log(`[shards] delivery worker started (pid ${child.pid}, log ${logFile})`);
 }
 
-function stopWorker(pidFile: string): void {
+/** Stop the worker up started (SIGTERM; it finishes its round), waiting until it is gone, and remove its pid and log files. */
+async function stopWorker(pidFile: string): Promise<void> {
   if (!existsSync(pidFile)) return rmSync(pidFile.replace(/\.pid$/, '.log'), { force: true });
   const pid = Number(readFileSync(pidFile, 'utf8'));
   if (alive(pid)) {
     process.kill(pid, 'SIGTERM');
+    for (let waited = 0; alive(pid); waited += 100) {
+      if (waited >= 15_000) throw new Error(`delivery worker ${pid} did not stop within 15 s of SIGTERM (kill it, then run down again)`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     console.log(`[shards] delivery worker ${pid} stopped`);
   }
   rmSync(pidFile, { force: true });

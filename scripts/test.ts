@@ -27,15 +27,31 @@ interface Outcome { file: string; ok: boolean; seconds: number; output: string }
 const outcomes: Outcome[] = [];
 const run = (file: string) => new Promise<Outcome>((resolve) => {
   const t0 = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join('tests', file)], {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--import', './tests/helpers/uvu-hooks.ts', path.join('tests', file)], {
     cwd: ROOT,
     env: { ...process.env, PGBANK_TEST_TEMPLATE: template, FORCE_COLOR: '0' },
   });
   let output = '';
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));
-  child.on('close', (code, signal) => resolve({ file, ok: code === 0, seconds: (performance.now() - t0) / 1000, output: output + (signal ? `\nkilled by ${signal}` : '') }));
+  child.on('close', (code, signal) => {
+    const missed = code === 0 ? unrun(output) : '';
+    resolve({ file, ok: code === 0 && !missed, seconds: (performance.now() - t0) / 1000,
+      output: output + (signal ? `\nkilled by ${signal}` : '') + (missed ? `\n${missed}` : '') });
+  });
 });
+
+/**
+ * Why a file's tests did not all pass although it exited 0, or ''. uvu 0.5 swallows an error thrown
+ * by a test.before or test.after hook (its runner returns from a finally block): the file prints
+ * "(0 / N)", no error, and exits 0. Every suite's summary must say Passed = Total.
+ */
+function unrun(output: string): string {
+  const totals = [...output.matchAll(/Total:\s+(\d+)\s+Passed:\s+(\d+)/g)];
+  if (!totals.length) return 'no uvu summary (Total/Passed) in the output';
+  const short = totals.filter(([, total, passed]) => Number(passed) < Number(total));
+  return short.length ? `only ${short.map(([, total, passed]) => `${passed} of ${total}`).join(', ')} tests passed: a test.before/test.after hook failed (its error above)` : '';
+}
 
 const report = (o: Outcome) => {
   outcomes.push(o);

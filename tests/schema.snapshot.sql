@@ -832,6 +832,32 @@ ALTER FUNCTION pgbank.set_account_status(account uuid, status text, reason text,
 
 COMMENT ON FUNCTION pgbank.set_account_status(account uuid, status text, reason text, changed_by text, credits_frozen boolean) IS 'Set an account open, frozen (no debits; credits_frozen: no credits either) or closed (final; balance 0, nothing held); recorded with changed_by and reason';
 
+CREATE FUNCTION pgbank.shard_create_account(name text, lower_limit numeric DEFAULT 0, id uuid DEFAULT NULL::uuid, currency text DEFAULT NULL::text) RETURNS pgbank.account
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pgbank', 'pg_temp'
+    AS $$
+DECLARE
+  made   pgbank.account;
+  theirs text;  -- the clearing accounts' currency (the default when the shard was configured)
+BEGIN
+  PERFORM pgbank_private.check_not_clearing('create_account', id);
+  made := pgbank.create_account(name, lower_limit, id, currency);  -- every check of one node first
+  -- A transfer to another shard goes through this shard's clearing account for it, in one
+  -- currency: an account in another could not pay or be paid across shards (docs/scaling.md).
+  SELECT c.currency INTO theirs FROM users c WHERE pgbank_private.is_clearing(c.id) AND c.currency <> made.currency LIMIT 1;
+  IF FOUND THEN  -- the raise takes back the account just made
+    RAISE EXCEPTION USING ERRCODE = '0A000',
+      MESSAGE = format('create_account: currency %L through a sharded router: only %s accounts can move money between shards', made.currency, theirs),
+      HINT = 'the clearing accounts that carry money between shards are in one currency (docs/scaling.md)';
+  END IF;
+  RETURN made;
+END
+$$;
+
+ALTER FUNCTION pgbank.shard_create_account(name text, lower_limit numeric, id uuid, currency text) OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank.shard_create_account(name text, lower_limit numeric, id uuid, currency text) IS 'Shard side of the router''s create_account(): pgbank.create_account(), refusing clearing-account ids (22023) and a currency other than the clearing accounts'' (0A000)';
+
 CREATE FUNCTION pgbank.shard_finish_hold(action text, hold_id uuid, amount numeric DEFAULT NULL::numeric) RETURNS SETOF pgbank.hold_result
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pgbank', 'pg_temp'
@@ -962,6 +988,22 @@ ALTER FUNCTION pgbank.shard_reverse_check(request_id text, transaction_id bigint
 
 COMMENT ON FUNCTION pgbank.shard_reverse_check(request_id text, transaction_id bigint, amount numeric, metadata jsonb) IS 'Shard side of the router''s reverse(), run on all shards first: reverse()''s argument checks; this shard''s number when the transaction and the account paying its reversal are here';
 
+CREATE FUNCTION pgbank.shard_set_account_status(account uuid, status text, reason text, changed_by text, credits_frozen boolean DEFAULT false) RETURNS pgbank.account
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pgbank', 'pg_temp'
+    AS $$
+BEGIN
+  -- A frozen or closed clearing account would stop the delivery of every transfer between this
+  -- shard and its peer (credits returned, returns refused): only the delivery moves its money.
+  PERFORM pgbank_private.check_not_clearing('set_account_status', account);
+  RETURN pgbank.set_account_status(account, status, reason, changed_by, credits_frozen);
+END
+$$;
+
+ALTER FUNCTION pgbank.shard_set_account_status(account uuid, status text, reason text, changed_by text, credits_frozen boolean) OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank.shard_set_account_status(account uuid, status text, reason text, changed_by text, credits_frozen boolean) IS 'Shard side of the router''s set_account_status(): pgbank.set_account_status(), refusing clearing accounts (22023)';
+
 CREATE FUNCTION pgbank.shard_top_up(request_id text, account uuid, amount numeric, metadata jsonb DEFAULT NULL::jsonb) RETURNS pgbank.transfer_result
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pgbank', 'pg_temp'
@@ -1002,7 +1044,7 @@ ALTER FUNCTION pgbank.shard_transfer(request_id text, from_account uuid, to_acco
 
 COMMENT ON FUNCTION pgbank.shard_transfer(request_id text, from_account uuid, to_account uuid, amount numeric, metadata jsonb) IS 'Shard side of the router''s transfer(): local when the payee is on this shard, else debits the payer to a clearing account (in_transit) for delivery; metadata goes on the payer''s and the payee''s rows';
 
-CREATE FUNCTION pgbank.shard_transfer_batch(request_id text, from_accounts uuid[], to_accounts uuid[], amounts numeric[]) RETURNS SETOF pgbank.transfer_result
+CREATE FUNCTION pgbank.shard_transfer_batch(request_id text, from_accounts uuid[], to_accounts uuid[], amounts numeric[], metadata jsonb DEFAULT NULL::jsonb) RETURNS SETOF pgbank.transfer_result
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pgbank', 'pg_temp'
     AS $$
@@ -1020,13 +1062,13 @@ BEGIN
                        foreign_id, pgbank_private.remote_shard(foreign_id), (SELECT c.shard_no FROM shard_config c)),
       HINT = 'a batch is all or nothing on one shard; use transfers() for independent transfers across shards';
   END IF;
-  RETURN QUERY SELECT * FROM pgbank.transfer_batch(request_id, from_accounts, to_accounts, amounts);
+  RETURN QUERY SELECT * FROM pgbank.transfer_batch(request_id, from_accounts, to_accounts, amounts, metadata);
 END
 $$;
 
-ALTER FUNCTION pgbank.shard_transfer_batch(request_id text, from_accounts uuid[], to_accounts uuid[], amounts numeric[]) OWNER TO postgres;
+ALTER FUNCTION pgbank.shard_transfer_batch(request_id text, from_accounts uuid[], to_accounts uuid[], amounts numeric[], metadata jsonb) OWNER TO postgres;
 
-COMMENT ON FUNCTION pgbank.shard_transfer_batch(request_id text, from_accounts uuid[], to_accounts uuid[], amounts numeric[]) IS 'Shard side of the router''s transfer_batch(): pgbank.transfer_batch() when every account is on this shard; otherwise 0A000';
+COMMENT ON FUNCTION pgbank.shard_transfer_batch(request_id text, from_accounts uuid[], to_accounts uuid[], amounts numeric[], metadata jsonb) IS 'Shard side of the router''s transfer_batch(): pgbank.transfer_batch() when every account is on this shard; otherwise 0A000';
 
 CREATE FUNCTION pgbank.shard_transfers(request_ids text[], from_accounts uuid[], to_accounts uuid[], amounts numeric[]) RETURNS SETOF pgbank.transfer_result
     LANGUAGE plpgsql SECURITY DEFINER
@@ -3768,6 +3810,9 @@ GRANT ALL ON FUNCTION pgbank.reverse(request_id text, transaction_id bigint, amo
 REVOKE ALL ON FUNCTION pgbank.set_account_status(account uuid, status text, reason text, changed_by text, credits_frozen boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgbank.set_account_status(account uuid, status text, reason text, changed_by text, credits_frozen boolean) TO pgbank_app;
 
+REVOKE ALL ON FUNCTION pgbank.shard_create_account(name text, lower_limit numeric, id uuid, currency text) FROM PUBLIC;
+GRANT ALL ON FUNCTION pgbank.shard_create_account(name text, lower_limit numeric, id uuid, currency text) TO pgbank_app;
+
 REVOKE ALL ON FUNCTION pgbank.shard_finish_hold(action text, hold_id uuid, amount numeric) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgbank.shard_finish_hold(action text, hold_id uuid, amount numeric) TO pgbank_app;
 
@@ -3783,14 +3828,17 @@ GRANT ALL ON FUNCTION pgbank.shard_reverse(request_id text, transaction_id bigin
 REVOKE ALL ON FUNCTION pgbank.shard_reverse_check(request_id text, transaction_id bigint, amount numeric, metadata jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgbank.shard_reverse_check(request_id text, transaction_id bigint, amount numeric, metadata jsonb) TO pgbank_app;
 
+REVOKE ALL ON FUNCTION pgbank.shard_set_account_status(account uuid, status text, reason text, changed_by text, credits_frozen boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION pgbank.shard_set_account_status(account uuid, status text, reason text, changed_by text, credits_frozen boolean) TO pgbank_app;
+
 REVOKE ALL ON FUNCTION pgbank.shard_top_up(request_id text, account uuid, amount numeric, metadata jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgbank.shard_top_up(request_id text, account uuid, amount numeric, metadata jsonb) TO pgbank_app;
 
 REVOKE ALL ON FUNCTION pgbank.shard_transfer(request_id text, from_account uuid, to_account uuid, amount numeric, metadata jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgbank.shard_transfer(request_id text, from_account uuid, to_account uuid, amount numeric, metadata jsonb) TO pgbank_app;
 
-REVOKE ALL ON FUNCTION pgbank.shard_transfer_batch(request_id text, from_accounts uuid[], to_accounts uuid[], amounts numeric[]) FROM PUBLIC;
-GRANT ALL ON FUNCTION pgbank.shard_transfer_batch(request_id text, from_accounts uuid[], to_accounts uuid[], amounts numeric[]) TO pgbank_app;
+REVOKE ALL ON FUNCTION pgbank.shard_transfer_batch(request_id text, from_accounts uuid[], to_accounts uuid[], amounts numeric[], metadata jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION pgbank.shard_transfer_batch(request_id text, from_accounts uuid[], to_accounts uuid[], amounts numeric[], metadata jsonb) TO pgbank_app;
 
 REVOKE ALL ON FUNCTION pgbank.shard_transfers(request_ids text[], from_accounts uuid[], to_accounts uuid[], amounts numeric[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgbank.shard_transfers(request_ids text[], from_accounts uuid[], to_accounts uuid[], amounts numeric[]) TO pgbank_app;

@@ -1,5 +1,6 @@
 -- The router's transfer_batch() on a shard: pgbank.transfer_batch() when every account is here; a batch across shards is refused (0A000).
-CREATE OR REPLACE FUNCTION pgbank.shard_transfer_batch(request_id text, from_accounts uuid[], to_accounts uuid[], amounts numeric[])
+CREATE OR REPLACE FUNCTION pgbank.shard_transfer_batch(
+  request_id text, from_accounts uuid[], to_accounts uuid[], amounts numeric[], metadata jsonb DEFAULT NULL)
 RETURNS SETOF pgbank.transfer_result
 LANGUAGE plpgsql
 SECURITY DEFINER
@@ -19,10 +20,10 @@ BEGIN
                        foreign_id, pgbank_private.remote_shard(foreign_id), (SELECT c.shard_no FROM shard_config c)),
       HINT = 'a batch is all or nothing on one shard; use transfers() for independent transfers across shards';
   END IF;
-  RETURN QUERY SELECT * FROM pgbank.transfer_batch(request_id, from_accounts, to_accounts, amounts);
+  RETURN QUERY SELECT * FROM pgbank.transfer_batch(request_id, from_accounts, to_accounts, amounts, metadata);
 END
 $$;
-COMMENT ON FUNCTION pgbank.shard_transfer_batch(text, uuid[], uuid[], numeric[]) IS
+COMMENT ON FUNCTION pgbank.shard_transfer_batch(text, uuid[], uuid[], numeric[], jsonb) IS
   'Shard side of the router''s transfer_batch(): pgbank.transfer_batch() when every account is on this shard; otherwise 0A000';
-REVOKE ALL ON FUNCTION pgbank.shard_transfer_batch(text, uuid[], uuid[], numeric[]) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION pgbank.shard_transfer_batch(text, uuid[], uuid[], numeric[]) TO pgbank_app;
+REVOKE ALL ON FUNCTION pgbank.shard_transfer_batch(text, uuid[], uuid[], numeric[], jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgbank.shard_transfer_batch(text, uuid[], uuid[], numeric[], jsonb) TO pgbank_app;

@@ -16,7 +16,11 @@ let t: TestShards;
 let one: Sql;      // the single node, as pgbank_app
 let router: Sql;   // the router, as pgbank_app
 test.before(async () => {
-  [single, t] = await Promise.all([testDatabase('shards_bad_single'), testShards('shards_bad', 2)]);
+  // Both at once; when one fails, the other is still dropped by test.after.
+  const [s, f] = await Promise.allSettled([testDatabase('shards_bad_single'), testShards('shards_bad', 2)]);
+  if (s.status === 'fulfilled') single = s.value;
+  if (f.status === 'fulfilled') t = f.value;
+  for (const r of [s, f]) if (r.status === 'rejected') throw r.reason;
   one = connect({ ...single.settings, user: 'pgbank_app', max: 1, name: 'pgbank-test-shards-bad' });
   router = connect({ host: t.router.host, port: t.router.port, database: t.router.database, user: 'pgbank_app', max: 1, name: 'pgbank-test-shards-bad' });
 });
@@ -70,6 +74,10 @@ test('bad input and unknown accounts: the same SQLSTATE (and message) as one nod
     ['select * from pgbank.create_account($1, $2::numeric)', ['x', '1']],
     ['select * from pgbank.create_account($1, 0, $2::uuid)', ['x', a]],
     ['select * from pgbank.create_account($1, 0, $2::uuid)', ['x', WORLD]],
+    ['select * from pgbank.create_account($1, 0, $2::uuid, $3)', ['x', randomUUID(), 'XXX']],
+    ['select * from pgbank.create_account($1, 0, $2::uuid, $3)', ['x', randomUUID(), 'usd']],
+    ['select * from pgbank.create_account($1, 0, $2::uuid, $3)', ['USD, said', randomUUID(), 'USD']],
+    ['select * from pgbank.get_account($1::uuid)', [a]],
     ['select * from pgbank.top_up($1, $2::uuid, $3::numeric)', ['r1', a, '0']],
     ['select * from pgbank.top_up($1, $2::uuid, $3::numeric)', ['r1', a, '-1']],
     ['select * from pgbank.top_up($1, $2::uuid, $3::numeric)', ['r1', a, 'NaN']],
@@ -117,6 +125,8 @@ test('bad input and unknown accounts: the same SQLSTATE (and message) as one nod
     ['select * from pgbank.transfer_batch($1, $2::uuid[], $3::uuid[], $4::numeric[])', ['b1', [a], [b, b], ['1']]],
     ['select * from pgbank.transfer_batch($1, $2::uuid[], $3::uuid[], $4::numeric[])', ['b1', null, [b], ['1']]],
     ['select * from pgbank.transfer_batch($1, $2::uuid[], $3::uuid[], $4::numeric[])', ['b1', [a], [b], ['-1']]],
+    ['select * from pgbank.transfer_batch($1, $2::uuid[], $3::uuid[], $4::numeric[], $5::jsonb)', ['b1', [a], [b], ['1'], '[1]']],
+    ['select * from pgbank.transfer_batch($1, $2::uuid[], $3::uuid[], $4::numeric[], $5::jsonb)', ['b2', [a, b], [b, a], ['1', '1'], '{"batch": 2}']],
     ['select * from pgbank.transfers($1::text[], $2::uuid[], $3::uuid[], $4::numeric[])', [null, [a], [b], ['1']]],
     ['select * from pgbank.transfers($1::text[], $2::uuid[], $3::uuid[], $4::numeric[])', [['x1'], [a], [b], ['1', '2']]],
     ['select * from pgbank.transfers($1::text[], $2::uuid[], $3::uuid[], $4::numeric[])', [['x1'], [WORLD], [b], ['1']]],
@@ -168,7 +178,7 @@ test('bad input and unknown accounts: the same SQLSTATE (and message) as one nod
     }
   }
   assert.equal(differences, [], differences.join('\n'));
-  assert.ok(errors >= 70, `${errors} of ${cases.length} cases are errors`);
+  assert.ok(errors >= 73, `${errors} of ${cases.length} cases are errors`);
   // One hold, then posting too much and twice; the router finds it on its shard.
   const ids = [];
   for (const sql of [one, router]) {
@@ -199,6 +209,7 @@ test('metadata, history, account status and reversals through the router, as on 
       tx[name]!.push((await transfer(sql, 'm-same', a, b, '3.00', same)).transactionId);
       tx[name]!.push((await transfer(sql, 'm-cross', a, c, '4.00', cross)).transactionId);
       await sql`select * from pgbank.hold('m-hold', ${a}::uuid, ${b}::uuid, 1, '1 day', ${sql.json({ hold: 1 })}::jsonb)`;
+      await sql`select * from pgbank.transfer_batch('m-batch', ${[b]}::uuid[], ${[a]}::uuid[], ${['0.50']}::numeric[], ${sql.json({ batch: 1 })}::jsonb)`;
     }
     await deliverer.drain(30_000);
     // Every row with its metadata, the payee on the other shard named (not the clearing account), the same balances.
@@ -210,6 +221,8 @@ test('metadata, history, account status and reversals through the router, as on 
     assert.equal([credit?.direction, credit?.counterparty, credit?.metadata], ['received', a, cross], 'the payee\'s credit carries the metadata');
     const [paid] = await history(router, a, { metadata: { order: 'X-1' } });
     assert.equal([paid?.direction, paid?.counterparty, paid?.metadata], ['sent', c, cross], 'the payer\'s row too');
+    const [batched] = await history(router, a, { metadata: { batch: 1 } });
+    assert.equal([batched?.direction, batched?.counterparty, batched?.amount], ['received', b, '0.50'], 'a batch\'s metadata through the router');
     const [outbox] = await t.shard(0)<{ metadata: unknown }[]>`select metadata from pgbank.shard_outbox where request_id = 'm-cross'`;
     assert.equal(outbox?.metadata, cross);
 
@@ -288,8 +301,64 @@ test('the documented differences: in transit, holds and batches across shards, c
   assert.is('code' in many && many.code, '0A000', JSON.stringify(many));
   const clearing = await call(router, 'select * from pgbank.transfer($1, $2::uuid, $3::uuid, 1)', ['d6', a, 'ffffffff-ffff-ffff-ffff-000000000001']);
   assert.is('code' in clearing && clearing.code, '22023', JSON.stringify(clearing));
+  // A clearing account's status is not the caller's (one node refuses the world account's, 22023):
+  // frozen or closed, it would stop every delivery between its two shards. Shard 0's account for
+  // shard 1 routes to shard 0 (and shard 1's for 0 to 1): the call reaches the very account.
+  for (const [shard, id] of [[0, 'ffffffff-ffff-ffff-ffff-000000000001'], [1, 'ffffffff-ffff-ffff-ffff-000000000000']] as const) {
+    const [routed] = await t.routerPool(1)<{ s: number }[]>`select pgbank_router.route(${id}::uuid) & 1 as s`;
+    assert.is(routed!.s, shard, `${id} routes to the shard that holds it`);
+    for (const [status, frozen] of [['frozen', false], ['frozen', true], ['closed', false], ['open', false]] as const) {
+      const r = await call(router, 'select * from pgbank.set_account_status($1::uuid, $2, $3, $4, $5)', [id, status, 'ops test', 'ops', frozen]);
+      assert.ok('code' in r && r.code === '22023' && r.message.includes(id) && r.message.includes('clearing account'), `${status}: ${JSON.stringify(r)}`);
+    }
+    const [kept] = await t.shard(shard)<{ status: string; credits_frozen: boolean }[]>`select status, credits_frozen from pgbank.users where id = ${id}::uuid`;
+    assert.equal([kept?.status, kept?.credits_frozen], ['open', false], `${id} stays open`);
+    const [changes] = await t.shard(shard)<{ n: number }[]>`select count(*)::int as n from pgbank.account_status_changes where account = ${id}::uuid`;
+    assert.is(changes!.n, 0, 'nothing recorded');
+    assert.equal(await call(router, 'select count(*)::int as n from pgbank.account_status_changes($1::uuid)', [id]), { rows: [{ n: 0 }] });
+    // and no account can take a clearing account's id (or one of its range), made or not
+    const made = await call(router, 'select * from pgbank.create_account($1, 0, $2::uuid)', ['impostor', id]);
+    assert.ok('code' in made && made.code === '22023' && made.message.includes(id), JSON.stringify(made));
+  }
+  const spare = await call(router, 'select * from pgbank.create_account($1, 0, $2::uuid)', ['impostor', 'ffffffff-ffff-ffff-ffff-0000000000aa']);
+  assert.ok('code' in spare && spare.code === '22023', JSON.stringify(spare));
+  // An account in a currency the clearing accounts do not carry could not pay or be paid across shards: refused, nothing made.
+  const yen = randomUUID();
+  const jpy = await call(router, 'select * from pgbank.create_account($1, 0, $2::uuid, $3)', ['Yen', yen, 'JPY']);
+  assert.ok('code' in jpy && jpy.code === '0A000' && jpy.message.includes("'JPY'") && jpy.message.includes('USD'), JSON.stringify(jpy));
+  const none = await call(router, 'select * from pgbank.get_account($1::uuid)', [yen]);
+  assert.is('code' in none && none.code, 'P0002', JSON.stringify(none));
+  const usd = await call(router, "select currency, minor_units from pgbank.create_account('Dollar', 0, null, 'USD')", []);
+  assert.equal(usd, { rows: [{ currency: 'USD', minor_units: 2 }] });
   const inTransit = await call(router, 'select request_id, from_shard, to_shard, amount::text from pgbank.money_in_transit() order by 1', []);
   assert.equal(inTransit, { rows: [{ request_id: 'd1', from_shard: 0, to_shard: 1, amount: '1.00' }, { request_id: 'd2', from_shard: 0, to_shard: 1, amount: '1.00' }] });
+});
+
+test('the router has the single node\'s API: every function, its signature and result; the result types column for column', async () => {
+  // Not the volatility: PL/Proxy functions must be volatile (the single node's reads are stable).
+  const functions = (sql: Sql) => sql<{ name: string; shape: string }[]>`
+    select p.proname as name,
+           format('%s(%s) -> %s', p.proname, pg_get_function_arguments(p.oid), pg_get_function_result(p.oid)) as shape
+      from pg_proc p where p.pronamespace = 'pgbank'::regnamespace and has_function_privilege('pgbank_app', p.oid, 'execute')
+     order by 2`;
+  const types = (sql: Sql) => sql<{ shape: string }[]>`
+    select format('%s.%s %s', c.relname, a.attname, format_type(a.atttypid, a.atttypmod)) as shape
+      from pg_class c join pg_attribute a on a.attrelid = c.oid
+     where c.relnamespace = 'pgbank'::regnamespace and c.relkind = 'c' and a.attnum > 0 and not a.attisdropped
+       and c.relname in ('account', 'transfer_result', 'hold_result', 'reverse_result', 'history_entry')
+     order by c.relname, a.attnum`;
+  const admin = connect({ ...single.settings, max: 1, name: 'pgbank-test-shards-bad' });
+  try {
+    // Not on the router, by design (docs/scaling.md): what the router calls on a shard, the bridge's
+    // functions (it writes to a pgbank database of its own), a database's own change-event slots.
+    const routerOnly = (name: string) => name.startsWith('shard_') || name.startsWith('provider_') || name === 'event_slots';
+    const [oneFns, routerFns] = [(await functions(admin)).filter((f) => !routerOnly(f.name)), await functions(t.routerPool(1))];
+    assert.equal(routerFns.map((f) => f.shape), oneFns.map((f) => f.shape));
+    assert.ok(routerFns.length >= 18, `${routerFns.length} functions`);
+    assert.equal((await types(t.routerPool(1))).map((x) => x.shape), (await types(admin)).map((x) => x.shape));
+  } finally {
+    await admin.end();
+  }
 });
 
 test('least privilege on the router: pgbank_app may call the API only', async () => {
