@@ -1742,6 +1742,7 @@ DECLARE
   units   smallint;  -- its minor units: the amount is stored with exactly as many decimals
   moved   int;       -- accounts the two-account statement moved
   low_version bigint;  -- the first account's version when it was locked
+  moved_one uuid;      -- the account it moved when it moved one
 BEGIN
   IF NEW.status = 'held' THEN  -- a hold reserves the payer's funds (the world keeps no balance)
     IF NEW.sender <> '00000000-0000-0000-0000-000000000000' THEN
@@ -1791,14 +1792,11 @@ BEGIN
           NEW.reason := NULL;
           RETURN NEW;
         END IF;
-        IF moved = 1 THEN  -- one account moved: take it back (the row is ours either way)
-          IF (SELECT u.version FROM pgbank.users u WHERE u.id = least(NEW.sender, NEW.receiver)) > low_version THEN
-            PERFORM pgbank_private.take_back(least(NEW.sender, NEW.receiver),
-              CASE WHEN NEW.sender < NEW.receiver THEN NEW.amount ELSE 0 END, CASE WHEN NEW.sender < NEW.receiver THEN 0 ELSE NEW.amount END, NEW.ts);
-          ELSE
-            PERFORM pgbank_private.take_back(greatest(NEW.sender, NEW.receiver),
-              CASE WHEN NEW.sender > NEW.receiver THEN NEW.amount ELSE 0 END, CASE WHEN NEW.sender > NEW.receiver THEN 0 ELSE NEW.amount END, NEW.ts);
-          END IF;
+        IF moved = 1 THEN  -- one account moved: take it back (its row is ours either way)
+          moved_one := CASE WHEN (SELECT u.version FROM pgbank.users u WHERE u.id = least(NEW.sender, NEW.receiver)) > low_version
+                            THEN least(NEW.sender, NEW.receiver) ELSE greatest(NEW.sender, NEW.receiver) END;
+          PERFORM pgbank_private.take_back(moved_one, CASE WHEN moved_one = NEW.sender THEN NEW.amount ELSE 0 END,
+                                           CASE WHEN moved_one = NEW.sender THEN 0 ELSE NEW.amount END, NEW.ts);
         END IF;
       END IF;
       cur := NULL;
