@@ -73,8 +73,16 @@ export async function restoreToTime(state: State, target: Date, label = 'restore
   mkdirForPostgres(dir);
   const port = (await freePorts(1))[0]!;
   const t0 = performance.now();
-  pgbackrest(state, ['restore', `--pg1-path=${dir}`, '--type=time', `--target=${target.toISOString().replace('T', ' ').replace('Z', '+00')}`,
-    '--target-action=promote', '--archive-mode=off']);
+  // A spool of its own: restore clears the spool's archive queue, which the formation's
+  // asynchronous archive-push is writing into meanwhile ("unable to remove path … Directory not empty").
+  const spool = `${dir}-spool`;
+  mkdirForPostgres(spool);
+  try {
+    pgbackrest(state, ['restore', `--pg1-path=${dir}`, `--spool-path=${spool}`, '--type=time',
+      `--target=${target.toISOString().replace('T', ' ').replace('Z', '+00')}`, '--target-action=promote', '--archive-mode=off']);
+  } finally {
+    removeDir(spool);
+  }
   const restoreSeconds = (performance.now() - t0) / 1000;
   const t1 = performance.now();
   const options = `-c port=${port} -c listen_addresses=127.0.0.1 -c shared_preload_libraries= -c archive_mode=off -c hot_standby=on`;
