@@ -13,7 +13,10 @@ try {
     await sql`create extension if not exists plpgsql_check`;
     const functions = await sql<{ oid: number; name: string; relid: number | null }[]>`
       select p.oid::int as oid, p.oid::regprocedure::text as name,
-             (select t.tgrelid::int from pg_trigger t where t.tgfoid = p.oid limit 1) as relid
+             -- a trigger function on no table yet (keep_history_copy goes on a day's partition once
+             -- the day is copied) is checked against pgbank.transactions, whose columns it reads
+             coalesce((select t.tgrelid::int from pg_trigger t where t.tgfoid = p.oid limit 1),
+                      case when p.prorettype = 'trigger'::regtype then 'pgbank.transactions'::regclass::int end) as relid
         from pg_proc p join pg_language l on l.oid = p.prolang
        where l.lanname = 'plpgsql' and p.pronamespace::regnamespace::text in ('pgbank', 'pgbank_private')
        order by 2`;

@@ -70,6 +70,10 @@ export async function seed(sql: Sql, options: SeedOptions): Promise<SeedResult> 
       }
     };
     await Promise.all(Array.from({ length: Math.min(parallel, chunks) }, worker));
+    // The days that are over go to history()'s copy (the pg_cron job's work; ~50 s for 3,000,000
+    // rows), then in account order, so a page of an account's past reads a few pages, not 50 (~20 s).
+    await sql`call pgbank_private.copy_closed_days()`;
+    if (added > 0) await sql`cluster pgbank.history_copy using history_copy_account_ts_id_idx`;
     return { usersAdded, transactionsAdded: opened + added, users, transactions: existing + added, seconds: (performance.now() - started) / 1000 };
   } finally {
     await lock`select pg_advisory_unlock(${SEED_LOCK})`.catch(() => {});

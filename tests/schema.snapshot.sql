@@ -305,6 +305,9 @@ DECLARE
   hi_day    date;         -- the chunk read: days [lo_day, hi_day), UTC
   lo_day    date;
   stop_day  date;
+  top_day   date;         -- hi_day of the page's first chunk
+  copied    date;         -- the days before it are read from pgbank.history_copy
+  part_stop date;         -- the oldest day read from the partitions
   days      int;
   remaining int := page_size;
   got       int;
@@ -349,6 +352,10 @@ BEGIN
   IF hi_day <= stop_day THEN
     RETURN;
   END IF;
+  -- Days over and copied are read from the copy (below); the others from their partitions.
+  SELECT s.copied_until INTO copied FROM history_copy_state s;
+  top_day := hi_day;
+  part_stop := greatest(stop_day, copied);
 
   -- How far back the page reaches: the account's version counts its effective movements, so
   -- version / days since the first one is its rate of rows a day; the first chunk holds
@@ -358,9 +365,9 @@ BEGIN
   lo_day := (least(now(), upper) AT TIME ZONE 'UTC'
              - least(hi_day - stop_day, (remaining + 2) * 1.15 * greatest(1, today + 1 - coalesce(first_month, floor_day))
                                         / greatest(1, moves) * CASE WHEN direction IS NULL THEN 1 ELSE 2 END) * interval '1 day')::date;
-  lo_day := greatest(stop_day, least(lo_day, hi_day - 1));
+  lo_day := greatest(part_stop, least(lo_day, hi_day - 1));
 
-  LOOP
+  WHILE hi_day > part_stop LOOP
     -- The balance before hi_day comes from the totals; walking the chunk back from it, the
     -- balance after a row is that minus the net of the effective rows newer than it (the rows
     -- before the cursor and outside the filters included). EXECUTE plans it for these values
@@ -395,14 +402,21 @@ BEGIN
               pgbank_private.balance_before_day(account, hi_day), c_ts, c_id, from_ts, to_ts, direction, status, metadata, remaining;
     GET DIAGNOSTICS got = ROW_COUNT;
     remaining := remaining - got;
-    EXIT WHEN remaining <= 0 OR lo_day <= stop_day;
+    EXIT WHEN remaining <= 0 OR lo_day <= part_stop;
     -- Short: the next chunk back, long enough for the rows still missing at the rate just seen,
     -- at most twice the one read (filters that match rarely: a few chunks, doubling).
     days := hi_day - lo_day;
     days := CASE WHEN got = 0 THEN 2 * days ELSE least(2 * days, ceil((remaining + 1) * 1.5 * days / got)) END;
     hi_day := lo_day;
-    lo_day := greatest(stop_day, hi_day - days);
+    lo_day := greatest(part_stop, hi_day - days);
   END LOOP;
+
+  -- The copied days: from the copy, walked back from the balance before the first day not read.
+  IF remaining > 0 AND copied > stop_day THEN
+    hi_day := least(top_day, copied);
+    RETURN QUERY SELECT * FROM pgbank_private.history_from_copy(account, stop_day, hi_day, pgbank_private.balance_before_day(account, hi_day),
+                                                                c_ts, c_id, from_ts, to_ts, direction, status, metadata, remaining);
+  END IF;
 END
 $_$;
 
@@ -1696,7 +1710,7 @@ DECLARE
   world CONSTANT uuid := pgbank_private.world();
 BEGIN
   IF TG_OP = 'TRUNCATE' THEN
-    TRUNCATE pgbank.user_monthly_totals;
+    TRUNCATE pgbank.user_monthly_totals, pgbank.history_copy;  -- the copied days stay copied: all empty
     UPDATE pgbank.users SET balance = 0, held = 0, totals_day = NULL, day_sent = 0, day_received = 0,
                             version = version + 1, modified_at = now()
      WHERE balance <> 0 OR held <> 0 OR totals_day IS NOT NULL;
@@ -2087,6 +2101,54 @@ ALTER FUNCTION pgbank_private.clearing_account(peer integer) OWNER TO postgres;
 
 COMMENT ON FUNCTION pgbank_private.clearing_account(peer integer) IS 'Helper: id of the clearing account that holds money in transit between this shard and shard peer';
 
+CREATE PROCEDURE pgbank_private.copy_closed_days(IN max_days integer DEFAULT NULL::integer)
+    LANGUAGE plpgsql
+    AS $_$
+DECLARE
+  today   date := (now() AT TIME ZONE 'UTC')::date;
+  day     date;
+  part    regclass;
+  copied  int := 0;
+BEGIN
+  IF max_days < 0 THEN
+    RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format('copy_closed_days: max_days %s is below 0', max_days);
+  END IF;
+  LOOP
+    -- One day per transaction; the state row's lock keeps two copiers apart.
+    SELECT coalesce(s.copied_until,
+                    (SELECT min(to_date(substring(c.relname FROM '_p(\d{4}_\d{2}_\d{2})$'), 'YYYY_MM_DD'))
+                       FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+                      WHERE i.inhparent = 'pgbank.transactions'::regclass))
+      INTO day FROM pgbank.history_copy_state s FOR UPDATE;
+    EXIT WHEN day IS NULL OR day >= today OR copied >= max_days;
+    part := pgbank_private.partition_for_day(day);
+    IF part IS NOT NULL THEN
+      -- The trigger first: CREATE TRIGGER waits for the writers of the partition to end and holds
+      -- back new ones until this commits, so the copy below sees every row and misses no change.
+      EXECUTE format('CREATE OR REPLACE TRIGGER transactions_keep_history_copy AFTER INSERT OR UPDATE OR DELETE ON %s '
+                     'FOR EACH ROW EXECUTE FUNCTION pgbank_private.keep_history_copy()', part);
+      -- ALWAYS: bulk loaders and subscribers (session_replication_role = replica) write here too.
+      EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER transactions_keep_history_copy', part);
+      EXECUTE format('INSERT INTO pgbank.history_copy (account, ts, id, sent, counterparty, amount, status, reason, metadata, reverses) '
+                     'SELECT s.account, t.ts, t.id, s.sent, s.counterparty, t.amount, t.status, t.reason, t.metadata, t.reverses '
+                     '  FROM %s t, LATERAL (VALUES (t.sender, true, t.receiver), (t.receiver, false, t.sender)) AS s (account, sent, counterparty) '
+                     ' WHERE s.account <> %L AND (s.sent OR t.receiver <> t.sender)', part, pgbank_private.world());
+    END IF;
+    UPDATE pgbank.history_copy_state SET copied_until = day + 1;
+    copied := copied + 1;
+    COMMIT;
+  END LOOP;
+  IF copied > 0 THEN
+    ANALYZE pgbank.history_copy;
+  END IF;
+  COMMIT;
+END
+$_$;
+
+ALTER PROCEDURE pgbank_private.copy_closed_days(IN max_days integer) OWNER TO postgres;
+
+COMMENT ON PROCEDURE pgbank_private.copy_closed_days(IN max_days integer) IS 'pg_cron job: copies every UTC day before today not yet copied (at most max_days) into pgbank.history_copy, for history()';
+
 CREATE FUNCTION pgbank_private.currency_rule(sender uuid, receiver uuid, amount numeric, checked boolean, OUT why text, OUT currency text, OUT minor_units smallint) RETURNS record
     LANGUAGE plpgsql STABLE
     AS $$  -- names are schema-qualified: no SET search_path, which costs every call
@@ -2332,6 +2394,41 @@ ALTER FUNCTION pgbank_private.history_cursor(ts timestamp with time zone, id big
 
 COMMENT ON FUNCTION pgbank_private.history_cursor(ts timestamp with time zone, id bigint) IS 'Helper: the opaque cursor of a history row (its ts and id); pgbank_private.history_position reads it back';
 
+CREATE FUNCTION pgbank_private.history_from_copy(account uuid, lo_day date, hi_day date, balance numeric, c_ts timestamp with time zone, c_id bigint, from_ts timestamp with time zone, to_ts timestamp with time zone, direction text, status text, metadata jsonb, n integer) RETURNS SETOF pgbank.history_entry
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pgbank', 'pg_temp'
+    SET enable_sort TO 'off'
+    SET jit TO 'off'
+    AS $$
+BEGIN
+  RETURN QUERY
+  WITH walked AS (
+    SELECT t.*, balance - coalesce(sum(CASE WHEN t.status <> 'success' OR t.counterparty = t.account THEN 0 WHEN t.sent THEN -t.amount ELSE t.amount END)
+                                   OVER (ORDER BY t.ts DESC, t.id DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS bal
+      FROM history_copy t
+     WHERE t.account = history_from_copy.account
+       AND t.ts < hi_day::timestamp AT TIME ZONE 'UTC' AND t.ts >= lo_day::timestamp AT TIME ZONE 'UTC'
+  )
+  SELECT w.id, w.ts, CASE WHEN w.sent THEN 'sent' ELSE 'received' END, w.counterparty, w.amount, w.status, w.reason,
+         CASE WHEN w.status = 'success' THEN w.bal END, w.metadata, w.reverses,
+         (SELECT r.reversal_ids FROM reversals r WHERE r.transaction_id = w.id AND r.reversal_ids <> '{}'),
+         pgbank_private.history_cursor(w.ts, w.id)
+    FROM walked w
+   WHERE (c_ts IS NULL OR (w.ts, w.id) < (c_ts, c_id))
+     AND (history_from_copy.from_ts IS NULL OR w.ts >= history_from_copy.from_ts)
+     AND (history_from_copy.to_ts IS NULL OR w.ts < history_from_copy.to_ts)
+     AND (history_from_copy.direction IS NULL OR w.sent = (history_from_copy.direction = 'sent'))
+     AND (history_from_copy.status IS NULL OR w.status = history_from_copy.status)
+     AND (history_from_copy.metadata IS NULL OR w.metadata @> history_from_copy.metadata)
+   ORDER BY w.ts DESC, w.id DESC
+   LIMIT n;
+END
+$$;
+
+ALTER FUNCTION pgbank_private.history_from_copy(account uuid, lo_day date, hi_day date, balance numeric, c_ts timestamp with time zone, c_id bigint, from_ts timestamp with time zone, to_ts timestamp with time zone, direction text, status text, metadata jsonb, n integer) OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank_private.history_from_copy(account uuid, lo_day date, hi_day date, balance numeric, c_ts timestamp with time zone, c_id bigint, from_ts timestamp with time zone, to_ts timestamp with time zone, direction text, status text, metadata jsonb, n integer) IS 'Helper: history()''s rows of copied days, from pgbank.history_copy';
+
 CREATE FUNCTION pgbank_private.history_position(cursor text, OUT ts timestamp with time zone, OUT id bigint) RETURNS record
     LANGUAGE plpgsql IMMUTABLE
     AS $_$
@@ -2449,6 +2546,32 @@ $$;
 ALTER FUNCTION pgbank_private.keep_account_currency() OWNER TO postgres;
 
 COMMENT ON FUNCTION pgbank_private.keep_account_currency() IS 'Trigger: refuses a change of an account''s currency or minor units';
+
+CREATE FUNCTION pgbank_private.keep_history_copy() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$  -- names are schema-qualified: no SET search_path, which costs every call
+DECLARE
+  world CONSTANT uuid := pgbank_private.world();
+BEGIN
+  -- An UPDATE that moves a row to another day's partition fires DELETE here and INSERT there.
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN
+    DELETE FROM pgbank.history_copy c
+     WHERE (c.account = OLD.sender AND c.ts = OLD.ts AND c.id = OLD.id AND c.sent AND c.counterparty = OLD.receiver)
+        OR (c.account = OLD.receiver AND c.ts = OLD.ts AND c.id = OLD.id AND NOT c.sent AND c.counterparty = OLD.sender);
+  END IF;
+  IF TG_OP IN ('UPDATE', 'INSERT') THEN
+    INSERT INTO pgbank.history_copy (account, ts, id, sent, counterparty, amount, status, reason, metadata, reverses)
+    SELECT s.account, NEW.ts, NEW.id, s.sent, s.counterparty, NEW.amount, NEW.status, NEW.reason, NEW.metadata, NEW.reverses
+      FROM (VALUES (NEW.sender, true, NEW.receiver), (NEW.receiver, false, NEW.sender)) AS s (account, sent, counterparty)
+     WHERE s.account <> world AND (s.sent OR NEW.receiver <> NEW.sender);
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+ALTER FUNCTION pgbank_private.keep_history_copy() OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank_private.keep_history_copy() IS 'Trigger on a copied day''s partition of pgbank.transactions: keeps pgbank.history_copy equal to it';
 
 CREATE FUNCTION pgbank_private.keep_used_currency() RETURNS trigger
     LANGUAGE plpgsql
@@ -3349,6 +3472,31 @@ ALTER FUNCTION pgbank_private.take_back(account uuid, sent numeric, received num
 
 COMMENT ON FUNCTION pgbank_private.take_back(account uuid, sent numeric, received numeric, ts timestamp with time zone) IS 'Helper: undoes one account''s part of a movement of this trigger call (balance, day or monthly totals, version) when the other account refused it';
 
+CREATE FUNCTION pgbank_private.verify_history_copy() RETURNS TABLE(problem text, account uuid, ts timestamp with time zone, id bigint, sent boolean)
+    LANGUAGE sql STABLE
+    SET search_path TO 'pgbank', 'pg_temp'
+    SET jit TO 'off'
+    AS $$
+  -- What the copy should hold, from the raw rows of the copied days, against what it holds.
+  WITH copied AS (
+    SELECT s.copied_until::timestamp AT TIME ZONE 'UTC' AS until FROM history_copy_state s
+  ), expected AS (
+    SELECT x.account, t.ts, t.id, x.sent, x.counterparty, t.amount, t.status, t.reason, t.metadata, t.reverses
+      FROM transactions t, copied c,
+           LATERAL (VALUES (t.sender, true, t.receiver), (t.receiver, false, t.sender)) AS x (account, sent, counterparty)
+     WHERE t.ts < c.until AND x.account <> pgbank_private.world() AND (x.sent OR t.receiver <> t.sender)
+  ), stored AS (
+    SELECT h.account, h.ts, h.id, h.sent, h.counterparty, h.amount, h.status, h.reason, h.metadata, h.reverses FROM history_copy h
+  )
+  SELECT 'missing', e.account, e.ts, e.id, e.sent FROM (SELECT * FROM expected EXCEPT ALL SELECT * FROM stored) e
+  UNION ALL
+  SELECT 'extra', s.account, s.ts, s.id, s.sent FROM (SELECT * FROM stored EXCEPT ALL SELECT * FROM expected) s
+$$;
+
+ALTER FUNCTION pgbank_private.verify_history_copy() OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank_private.verify_history_copy() IS 'Lists the rows where pgbank.history_copy differs from the ledger''s copied days (missing or extra); empty when they agree';
+
 CREATE FUNCTION pgbank_private.verify_monthly_totals() RETURNS TABLE(user_id uuid, day date, stored_sent numeric, actual_sent numeric, stored_received numeric, actual_received numeric)
     LANGUAGE sql STABLE
     SET search_path TO 'pgbank', 'pg_temp'
@@ -3445,6 +3593,33 @@ ALTER TABLE pgbank.historical_transactions ALTER COLUMN id ADD GENERATED BY DEFA
     NO MAXVALUE
     CACHE 1
 );
+
+CREATE TABLE pgbank.history_copy (
+    account uuid NOT NULL,
+    ts timestamp with time zone NOT NULL,
+    id bigint NOT NULL,
+    sent boolean NOT NULL,
+    counterparty uuid NOT NULL,
+    amount numeric NOT NULL,
+    status text NOT NULL,
+    reason text,
+    metadata jsonb,
+    reverses bigint
+);
+
+ALTER TABLE pgbank.history_copy OWNER TO postgres;
+
+COMMENT ON TABLE pgbank.history_copy IS 'The rows of pgbank.transactions stamped before copied_until (history_copy_state), one per account and row; derived, kept by triggers on those days'' partitions';
+
+CREATE TABLE pgbank.history_copy_state (
+    only_row boolean DEFAULT true NOT NULL,
+    copied_until date,
+    CONSTRAINT history_copy_state_only_row_check CHECK (only_row)
+);
+
+ALTER TABLE pgbank.history_copy_state OWNER TO postgres;
+
+COMMENT ON TABLE pgbank.history_copy_state IS 'One row: the UTC day before which pgbank.history_copy holds every ledger row (NULL: nothing copied yet)';
 
 CREATE TABLE pgbank.holds (
     account uuid NOT NULL,
@@ -3667,6 +3842,9 @@ ALTER TABLE ONLY pgbank.currencies
 ALTER TABLE ONLY pgbank.historical_transactions
     ADD CONSTRAINT historical_transactions_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY pgbank.history_copy_state
+    ADD CONSTRAINT history_copy_state_pkey PRIMARY KEY (only_row);
+
 ALTER TABLE ONLY pgbank.holds
     ADD CONSTRAINT holds_pkey PRIMARY KEY (account, id);
 
@@ -3711,6 +3889,8 @@ CREATE UNIQUE INDEX currencies_one_default ON pgbank.currencies USING btree ((tr
 CREATE UNIQUE INDEX historical_transactions_message_id_key ON pgbank.historical_transactions USING btree (message_id);
 
 CREATE INDEX historical_transactions_provider_id_idx ON pgbank.historical_transactions USING btree (provider_id);
+
+CREATE INDEX history_copy_account_ts_id_idx ON pgbank.history_copy USING btree (account, ts, id);
 
 CREATE INDEX holds_due_idx ON pgbank.holds USING btree (expires_at) WHERE (status = 'held'::text);
 
@@ -3891,6 +4071,8 @@ REVOKE ALL ON FUNCTION pgbank_private.check_request_id(caller text, request_id t
 
 REVOKE ALL ON FUNCTION pgbank_private.clearing_account(peer integer) FROM PUBLIC;
 
+REVOKE ALL ON PROCEDURE pgbank_private.copy_closed_days(IN max_days integer) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION pgbank_private.currency_rule(sender uuid, receiver uuid, amount numeric, checked boolean, OUT why text, OUT currency text, OUT minor_units smallint) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.default_currency(OUT code text, OUT minor_units smallint) FROM PUBLIC;
@@ -3905,6 +4087,8 @@ REVOKE ALL ON FUNCTION pgbank_private.finish_hold(hold_id uuid, action text, amo
 
 REVOKE ALL ON FUNCTION pgbank_private.history_cursor(ts timestamp with time zone, id bigint) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION pgbank_private.history_from_copy(account uuid, lo_day date, hi_day date, balance numeric, c_ts timestamp with time zone, c_id bigint, from_ts timestamp with time zone, to_ts timestamp with time zone, direction text, status text, metadata jsonb, n integer) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION pgbank_private.history_position(cursor text, OUT ts timestamp with time zone, OUT id bigint) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.insert_history(n integer, lo timestamp with time zone, hi timestamp with time zone) FROM PUBLIC;
@@ -3912,6 +4096,8 @@ REVOKE ALL ON FUNCTION pgbank_private.insert_history(n integer, lo timestamp wit
 REVOKE ALL ON FUNCTION pgbank_private.is_clearing(id uuid) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.keep_account_currency() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION pgbank_private.keep_history_copy() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.keep_used_currency() FROM PUBLIC;
 
@@ -3972,6 +4158,8 @@ REVOKE ALL ON FUNCTION pgbank_private.sum_partial_days(user_id uuid, direction t
 REVOKE ALL ON FUNCTION pgbank_private.sum_window(user_id uuid, ts_start timestamp without time zone, ts_end timestamp without time zone, direction text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.take_back(account uuid, sent numeric, received numeric, ts timestamp with time zone) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION pgbank_private.verify_history_copy() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.verify_monthly_totals() FROM PUBLIC;
 

@@ -31,6 +31,9 @@ DECLARE
   hi_day    date;         -- the chunk read: days [lo_day, hi_day), UTC
   lo_day    date;
   stop_day  date;
+  top_day   date;         -- hi_day of the page's first chunk
+  copied    date;         -- the days before it are read from pgbank.history_copy
+  part_stop date;         -- the oldest day read from the partitions
   days      int;
   remaining int := page_size;
   got       int;
@@ -75,6 +78,10 @@ BEGIN
   IF hi_day <= stop_day THEN
     RETURN;
   END IF;
+  -- Days over and copied are read from the copy (below); the others from their partitions.
+  SELECT s.copied_until INTO copied FROM history_copy_state s;
+  top_day := hi_day;
+  part_stop := greatest(stop_day, copied);
 
   -- How far back the page reaches: the account's version counts its effective movements, so
   -- version / days since the first one is its rate of rows a day; the first chunk holds
@@ -84,9 +91,9 @@ BEGIN
   lo_day := (least(now(), upper) AT TIME ZONE 'UTC'
              - least(hi_day - stop_day, (remaining + 2) * 1.15 * greatest(1, today + 1 - coalesce(first_month, floor_day))
                                         / greatest(1, moves) * CASE WHEN direction IS NULL THEN 1 ELSE 2 END) * interval '1 day')::date;
-  lo_day := greatest(stop_day, least(lo_day, hi_day - 1));
+  lo_day := greatest(part_stop, least(lo_day, hi_day - 1));
 
-  LOOP
+  WHILE hi_day > part_stop LOOP
     -- The balance before hi_day comes from the totals; walking the chunk back from it, the
     -- balance after a row is that minus the net of the effective rows newer than it (the rows
     -- before the cursor and outside the filters included). EXECUTE plans it for these values
@@ -121,14 +128,21 @@ BEGIN
               pgbank_private.balance_before_day(account, hi_day), c_ts, c_id, from_ts, to_ts, direction, status, metadata, remaining;
     GET DIAGNOSTICS got = ROW_COUNT;
     remaining := remaining - got;
-    EXIT WHEN remaining <= 0 OR lo_day <= stop_day;
+    EXIT WHEN remaining <= 0 OR lo_day <= part_stop;
     -- Short: the next chunk back, long enough for the rows still missing at the rate just seen,
     -- at most twice the one read (filters that match rarely: a few chunks, doubling).
     days := hi_day - lo_day;
     days := CASE WHEN got = 0 THEN 2 * days ELSE least(2 * days, ceil((remaining + 1) * 1.5 * days / got)) END;
     hi_day := lo_day;
-    lo_day := greatest(stop_day, hi_day - days);
+    lo_day := greatest(part_stop, hi_day - days);
   END LOOP;
+
+  -- The copied days: from the copy, walked back from the balance before the first day not read.
+  IF remaining > 0 AND copied > stop_day THEN
+    hi_day := least(top_day, copied);
+    RETURN QUERY SELECT * FROM pgbank_private.history_from_copy(account, stop_day, hi_day, pgbank_private.balance_before_day(account, hi_day),
+                                                                c_ts, c_id, from_ts, to_ts, direction, status, metadata, remaining);
+  END IF;
 END
 $$;
 COMMENT ON FUNCTION pgbank.history(uuid, timestamptz, timestamptz, text, text, jsonb, text, int) IS

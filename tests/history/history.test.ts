@@ -98,20 +98,19 @@ test('setup: 400 rows over four years, every status, metadata on half, then tran
   assert.equal(await verifyBalances(db.sql), []);
 });
 
-test('every page, newest first, equals the model: rows, order, balance after each effective row, cursors', async () => {
-  const want = (await model(a)).map(modelComparable);
-  assert.ok(want.length > 400);
-  for (const pageSize of [1, 7, 50, 1000]) {
-    const got = await allPages(a, { pageSize });
-    assert.equal(got.map(comparable), want, `page size ${pageSize}`);
+/** Every page size: history() page by page equals the model (rows, order, balances, cursors). */
+async function checkPages(account: string, label: string, pageSizes = [1, 7, 50, 1000]) {
+  const want = (await model(account)).map(modelComparable);
+  for (const pageSize of pageSizes) {
+    const got = await allPages(account, { pageSize });
+    assert.equal(got.map(comparable), want, `${label}: page size ${pageSize}`);
   }
-  const [first] = await history(db.sql, a, { pageSize: 1 });
-  const [{ balance }] = await db.sql`select balance::text from pgbank.users where id = ${a}` as unknown as [{ balance: string }];
-  assert.is(text(cents(first!.balanceAfter!)), text(cents(balance)), 'the newest row leaves the current balance');
-});
+  return want.length;
+}
 
-test('filters: window, direction, status, metadata @> — the model filtered, the balances those of the whole history', async () => {
-  const all = await model(a);
+/** Each filter: the model filtered, the balances those of the whole history. */
+async function checkFilters(account: string, label: string) {
+  const all = await model(account);
   const cases: [HistoryOptions, (r: ModelRow) => boolean][] = [
     [{ direction: 'sent' }, (r) => r.direction === 'sent'],
     [{ direction: 'received', status: 'success' }, (r) => r.direction === 'received' && r.status === 'success'],
@@ -128,9 +127,20 @@ test('filters: window, direction, status, metadata @> — the model filtered, th
   for (const [o, keep] of cases) {
     const want = all.filter(keep).map(modelComparable);
     for (const pageSize of [4, 50]) {
-      assert.equal((await allPages(a, { ...o, pageSize })).map(comparable), want, `${JSON.stringify(o)}, pages of ${pageSize}`);
+      assert.equal((await allPages(account, { ...o, pageSize })).map(comparable), want, `${label}: ${JSON.stringify(o)}, pages of ${pageSize}`);
     }
   }
+}
+
+test('every page, newest first, equals the model: rows, order, balance after each effective row, cursors', async () => {
+  assert.ok(await checkPages(a, 'no day copied') > 400);
+  const [first] = await history(db.sql, a, { pageSize: 1 });
+  const [{ balance }] = await db.sql`select balance::text from pgbank.users where id = ${a}` as unknown as [{ balance: string }];
+  assert.is(text(cents(first!.balanceAfter!)), text(cents(balance)), 'the newest row leaves the current balance');
+});
+
+test('filters: window, direction, status, metadata @> — the model filtered, the balances those of the whole history', async () => {
+  await checkFilters(a, 'no day copied');
 });
 
 test('reversal links both ways', async () => {
@@ -175,6 +185,56 @@ test('bad input: 22004, 22023 naming the value, P0002', async () => {
     assert.is(e.code, code, e.message);
     if (typeof message === 'string') assert.is(e.message, message); else assert.match(e.message, message);
   }
+});
+
+// The days that are over are read from pgbank.history_copy once copy_closed_days (pg_cron) has copied them.
+const copiedUntil = async () => (await db.sql<{ d: string | null }[]>`select copied_until::text as d from pgbank.history_copy_state`)[0]!.d;
+const copyProblems = async () => [...await db.sql<{ problem: string }[]>`select * from pgbank_private.verify_history_copy()`];
+
+test('closed days copied part of the way, then all: the same pages and filters, from the copy and the partitions', async () => {
+  assert.is(await copiedUntil(), null);
+  await db.sql`call pgbank_private.copy_closed_days(600)`;  // 2023-01-01 .. 2024-08-22: the cut lies in the sparse years
+  assert.is(await copiedUntil(), '2024-08-23');
+  const [{ n } = { n: 0 }] = await db.sql<{ n: number }[]>`select count(*)::int as n from pgbank.history_copy where account = ${a}`;
+  assert.ok(n > 50 && n < 300, `${n} rows of A copied`);
+  for (const account of [a, b, c]) await checkPages(account, `copied until 2024-08-23, ${account === a ? 'A' : account === b ? 'B' : 'C'}`, [7, 50]);
+  await checkFilters(a, 'copied until 2024-08-23');
+
+  await db.sql`call pgbank_private.copy_closed_days()`;
+  const today = new Date().toISOString().slice(0, 10);
+  assert.is(await copiedUntil(), today);
+  assert.equal(await copyProblems(), []);
+  for (const account of [a, b, c]) await checkPages(account, 'copied until today', [1, 50, 1000]);
+  await checkFilters(a, 'copied until today');
+  await db.sql`call pgbank_private.copy_closed_days()`;  // nothing left: a no-op
+  assert.is(await copiedUntil(), today);
+  assert.equal(await copyProblems(), []);
+});
+
+test('the copy follows later writes to copied days: status changes, moves between days, deletes, inserts (also as a bulk loader)', async () => {
+  const old = await db.sql<{ id: string; ts: string; sender: string }[]>`
+    select id::text, ts::text, sender from pgbank.transactions
+     where (sender = ${a} or receiver = ${a}) and ts < '2025-01-01' order by ts limit 4`;
+  assert.is(old.length, 4);
+  const [x, y, z] = old;
+  await db.sql`update pgbank.transactions set status = case when status = 'success' then 'failed' else 'success' end,
+                                             metadata = '{"changed": true}' where id = ${x!.id}`;
+  await db.sql`update pgbank.transactions set ts = ts + interval '3 days' where id = ${y!.id}`;  // to another copied day's partition
+  await db.sql`update pgbank.transactions set ts = now() where id = ${old[3]!.id}`;              // to today's, not copied
+  await db.sql`delete from pgbank.transactions where id = ${z!.id}`;
+  await db.sql`insert into pgbank.transactions (ts, sender, receiver, amount, status) values ('2024-05-05 05:05:05+00', ${b}, ${a}, 7.77, 'success')`;
+  await db.sql.begin(async (tx) => {
+    await tx`set local session_replication_role = replica`;  // what pgbank_private.insert_history does
+    await tx`insert into pgbank.transactions (ts, sender, receiver, amount, status) values ('2024-06-06 06:06:06+00', ${a}, ${c}, 1.23, 'failed')`;
+  });
+  assert.equal(await copyProblems(), []);
+  await checkPages(a, 'after late writes', [7, 1000]);
+  await checkFilters(a, 'after late writes');
+  // And a copy that no longer follows (the trigger dropped) is seen: the check can fail.
+  const part = `transactions_p${x!.ts.slice(0, 10).replaceAll('-', '_')}`;
+  await db.sql`drop trigger transactions_keep_history_copy on ${db.sql('pgbank')}.${db.sql(part)}`;
+  await db.sql`update pgbank.transactions set metadata = '{"changed": 2}' where id = ${x!.id}`;
+  assert.equal([...new Set((await copyProblems()).map((r) => r.problem))].sort(), ['extra', 'missing']);
 });
 
 test.run();

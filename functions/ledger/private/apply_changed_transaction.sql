@@ -7,7 +7,7 @@ DECLARE
   world CONSTANT uuid := pgbank_private.world();
 BEGIN
   IF TG_OP = 'TRUNCATE' THEN
-    TRUNCATE pgbank.user_monthly_totals;
+    TRUNCATE pgbank.user_monthly_totals, pgbank.history_copy;  -- the copied days stay copied: all empty
     UPDATE pgbank.users SET balance = 0, held = 0, totals_day = NULL, day_sent = 0, day_received = 0,
                             version = version + 1, modified_at = now()
      WHERE balance <> 0 OR held <> 0 OR totals_day IS NOT NULL;

@@ -1,0 +1,25 @@
+-- Trigger on each copied day's partition: a row written, changed or removed there is written, changed or removed in pgbank.history_copy.
+CREATE OR REPLACE FUNCTION pgbank_private.keep_history_copy()
+RETURNS trigger
+LANGUAGE plpgsql
+AS $$  -- names are schema-qualified: no SET search_path, which costs every call
+DECLARE
+  world CONSTANT uuid := pgbank_private.world();
+BEGIN
+  -- An UPDATE that moves a row to another day's partition fires DELETE here and INSERT there.
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN
+    DELETE FROM pgbank.history_copy c
+     WHERE (c.account = OLD.sender AND c.ts = OLD.ts AND c.id = OLD.id AND c.sent AND c.counterparty = OLD.receiver)
+        OR (c.account = OLD.receiver AND c.ts = OLD.ts AND c.id = OLD.id AND NOT c.sent AND c.counterparty = OLD.sender);
+  END IF;
+  IF TG_OP IN ('UPDATE', 'INSERT') THEN
+    INSERT INTO pgbank.history_copy (account, ts, id, sent, counterparty, amount, status, reason, metadata, reverses)
+    SELECT s.account, NEW.ts, NEW.id, s.sent, s.counterparty, NEW.amount, NEW.status, NEW.reason, NEW.metadata, NEW.reverses
+      FROM (VALUES (NEW.sender, true, NEW.receiver), (NEW.receiver, false, NEW.sender)) AS s (account, sent, counterparty)
+     WHERE s.account <> world AND (s.sent OR NEW.receiver <> NEW.sender);
+  END IF;
+  RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION pgbank_private.keep_history_copy() IS
+  'Trigger on a copied day''s partition of pgbank.transactions: keeps pgbank.history_copy equal to it';
