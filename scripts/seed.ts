@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { connect } from '../src/db.ts';
-import { seed } from '../src/seed.ts';
+import { copyClosedDays, seed } from '../src/seed.ts';
 import { main, wholeNumber } from './lib/cli.ts';
 import { printSample } from './lib/sample.ts';
 
@@ -44,6 +44,8 @@ await main('seed', async () => {
     const rate = result.transactionsAdded ? Math.round(result.transactionsAdded / result.seconds).toLocaleString('en-US') : '-';
     console.log(`seed: +${result.usersAdded} users (${result.users} in all), +${result.transactionsAdded} transactions ` +
       `(${result.transactions} in all) in ${result.seconds.toFixed(1)} s, ${rate} rows/s`);
+    const copy = await copyClosedDays(sql);
+    if (copy.days) console.log(`history copy: ${copy.days} days copied${copy.clustered ? ' and clustered by account' : ''} in ${copy.seconds.toFixed(1)} s`);
     await printSample(sql);
   } finally {
     bar.stop();

@@ -1,11 +1,3 @@
--- A copy of the ledger's closed days ordered by account, for history() (issue 16): a page of an
--- account's movements read from the daily partitions touches ~25–30 of them (each ~70 µs to plan
--- and read), from the copy it is two index scans. The partitions stay the ledger; the copy is
--- derived, like the totals: pgbank_private.copy_closed_days (pg_cron, nightly) copies each day
--- once it is over, and from then on a trigger on that day's partition keeps the copy equal to it
--- (late status changes of holds, direct writes). Today's partition carries no such trigger: the
--- transfer path pays nothing. docs/ledger.md, "The copy of closed days".
-
 -- Up Migration
 -- One row per account and ledger row (a transfer is a 'sent' row of its sender and a 'received'
 -- row of its receiver; the world account keeps none, as it keeps no history): a page is one
@@ -34,16 +26,3 @@ CREATE TABLE pgbank.history_copy_state (
 INSERT INTO pgbank.history_copy_state DEFAULT VALUES;
 COMMENT ON TABLE pgbank.history_copy_state IS
   'One row: the UTC day before which pgbank.history_copy holds every ledger row (NULL: nothing copied yet)';
-
--- Down Migration
-DO $$
-DECLARE
-  part regclass;
-BEGIN
-  FOR part IN SELECT i.inhrelid::regclass FROM pg_inherits i WHERE i.inhparent = 'pgbank.transactions'::regclass LOOP
-    EXECUTE format('DROP TRIGGER IF EXISTS transactions_keep_history_copy ON %s', part);
-  END LOOP;
-END
-$$;
-DROP TABLE pgbank.history_copy_state;
-DROP TABLE pgbank.history_copy;
