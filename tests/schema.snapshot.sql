@@ -2123,12 +2123,23 @@ BEGIN
     EXIT WHEN day IS NULL OR day >= today OR copied >= max_days;
     part := pgbank_private.partition_for_day(day);
     IF part IS NOT NULL THEN
-      -- The trigger first: CREATE TRIGGER waits for the writers of the partition to end and holds
+      -- The triggers first: CREATE TRIGGER waits for the writers of the partition to end and holds
       -- back new ones until this commits, so the copy below sees every row and misses no change.
-      EXECUTE format('CREATE OR REPLACE TRIGGER transactions_keep_history_copy AFTER INSERT OR UPDATE OR DELETE ON %s '
-                     'FOR EACH ROW EXECUTE FUNCTION pgbank_private.keep_history_copy()', part);
+      -- Not for long: a writer left open on the day would queue every later one behind this, so
+      -- after 5 s the day waits for the next run.
+      BEGIN
+        PERFORM set_config('lock_timeout', '5s', true);
+        EXECUTE format('CREATE OR REPLACE TRIGGER transactions_keep_history_copy AFTER INSERT OR UPDATE OR DELETE ON %s '
+                       'FOR EACH ROW EXECUTE FUNCTION pgbank_private.keep_history_copy(%L)', part, day);
+      EXCEPTION WHEN lock_not_available THEN
+        RAISE NOTICE 'copy_closed_days: % is still being written to; its copy waits for the next run', part;
+        EXIT;
+      END;
+      EXECUTE format('CREATE OR REPLACE TRIGGER transactions_truncate_history_copy AFTER TRUNCATE ON %s '
+                     'FOR EACH STATEMENT EXECUTE FUNCTION pgbank_private.keep_history_copy(%L)', part, day);
       -- ALWAYS: bulk loaders and subscribers (session_replication_role = replica) write here too.
-      EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER transactions_keep_history_copy', part);
+      EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER transactions_keep_history_copy, '
+                     'ENABLE ALWAYS TRIGGER transactions_truncate_history_copy', part);
       EXECUTE format('INSERT INTO pgbank.history_copy (account, ts, id, sent, counterparty, amount, status, reason, metadata, reverses) '
                      'SELECT s.account, t.ts, t.id, s.sent, s.counterparty, t.amount, t.status, t.reason, t.metadata, t.reverses '
                      '  FROM %s t, LATERAL (VALUES (t.sender, true, t.receiver), (t.receiver, false, t.sender)) AS s (account, sent, counterparty) '
@@ -2552,12 +2563,28 @@ CREATE FUNCTION pgbank_private.keep_history_copy() RETURNS trigger
     AS $$  -- names are schema-qualified: no SET search_path, which costs every call
 DECLARE
   world CONSTANT uuid := pgbank_private.world();
+  day   date;    -- the partition's: the trigger's argument
+  gone  int;
 BEGIN
+  IF TG_OP = 'TRUNCATE' THEN  -- also fired by a TRUNCATE of pgbank.transactions, after its own emptied the copy
+    day := TG_ARGV[0]::date;
+    DELETE FROM pgbank.history_copy c
+     WHERE c.ts >= day::timestamp AT TIME ZONE 'UTC' AND c.ts < (day + 1)::timestamp AT TIME ZONE 'UTC';
+    RETURN NULL;
+  END IF;
   -- An UPDATE that moves a row to another day's partition fires DELETE here and INSERT there.
   IF TG_OP IN ('UPDATE', 'DELETE') THEN
     DELETE FROM pgbank.history_copy c
      WHERE (c.account = OLD.sender AND c.ts = OLD.ts AND c.id = OLD.id AND c.sent AND c.counterparty = OLD.receiver)
         OR (c.account = OLD.receiver AND c.ts = OLD.ts AND c.id = OLD.id AND NOT c.sent AND c.counterparty = OLD.sender);
+    GET DIAGNOSTICS gone = ROW_COUNT;
+    -- A writer whose snapshot predates the day's copy (REPEATABLE READ or SERIALIZABLE) cannot see
+    -- the copied rows it must change: it retries, with a snapshot that does.
+    IF gone < (OLD.sender <> world)::int + (OLD.receiver <> world AND OLD.receiver <> OLD.sender)::int THEN
+      RAISE EXCEPTION USING ERRCODE = '40001',
+        MESSAGE = format('transaction %s of %s was copied for history after this transaction''s snapshot was taken', OLD.id, (OLD.ts AT TIME ZONE 'UTC')::date),
+        HINT = 'retry the transaction';
+    END IF;
   END IF;
   IF TG_OP IN ('UPDATE', 'INSERT') THEN
     INSERT INTO pgbank.history_copy (account, ts, id, sent, counterparty, amount, status, reason, metadata, reverses)

@@ -6,10 +6,11 @@ DROP FUNCTION IF EXISTS pgbank_private.verify_history_copy();
 DROP PROCEDURE IF EXISTS pgbank_private.copy_closed_days(int);
 DO $$
 DECLARE
-  part regclass;
+  t record;
 BEGIN
-  FOR part IN SELECT i.inhrelid::regclass FROM pg_inherits i WHERE i.inhparent = 'pgbank.transactions'::regclass LOOP
-    EXECUTE format('DROP TRIGGER IF EXISTS transactions_keep_history_copy ON %s', part);
+  FOR t IN SELECT g.tgrelid::regclass AS rel, g.tgname FROM pg_trigger g
+            WHERE g.tgname IN ('transactions_keep_history_copy', 'transactions_truncate_history_copy') LOOP
+    EXECUTE format('DROP TRIGGER %I ON %s', t.tgname, t.rel);
   END LOOP;
 END
 $$;

@@ -200,7 +200,20 @@ test('closed days copied part of the way, then all: the same pages and filters, 
   for (const account of [a, b, c]) await checkPages(account, `copied until 2024-08-23, ${account === a ? 'A' : account === b ? 'B' : 'C'}`, [7, 50]);
   await checkFilters(a, 'copied until 2024-08-23');
 
-  await db.sql`call pgbank_private.copy_closed_days()`;
+  // A writer whose snapshot predates a day's copy cannot see the copied rows it would change: 40001, retried.
+  const rr = await db.sql.reserve();
+  try {
+    await rr`begin isolation level repeatable read`;
+    await rr`select 1`;  // the snapshot
+    await db.sql`call pgbank_private.copy_closed_days()`;
+    const e = await sqlstate(rr`update pgbank.transactions set metadata = '{"late": true}'
+                                 where (sender = ${a} or receiver = ${a}) and ts >= '2024-09-01' and ts < '2025-09-01'`);
+    assert.is(e.code, '40001', e.message);
+    assert.match(e.message, /was copied for history after this transaction's snapshot was taken/);
+  } finally {
+    await rr`rollback`;
+    rr.release();
+  }
   const today = new Date().toISOString().slice(0, 10);
   assert.is(await copiedUntil(), today);
   assert.equal(await copyProblems(), []);
@@ -227,6 +240,15 @@ test('the copy follows later writes to copied days: status changes, moves betwee
     await tx`set local session_replication_role = replica`;  // what pgbank_private.insert_history does
     await tx`insert into pgbank.transactions (ts, sender, receiver, amount, status) values ('2024-06-06 06:06:06+00', ${a}, ${c}, 1.23, 'failed')`;
   });
+  // A copied day's partition truncated: its rows leave the copy (an empty day, so the balances stay right).
+  const [{ d: empty } = { d: '' }] = await db.sql<{ d: string }[]>`
+    select d::date::text as d from generate_series('2023-02-01'::date, '2023-06-01', interval '1 day') d
+     where not exists (select 1 from pgbank.transactions t where t.ts >= d and t.ts < d + interval '1 day') limit 1`;
+  await db.sql`insert into pgbank.transactions (ts, sender, receiver, amount, status) values (${empty}::date + interval '1 hour', ${a}, ${b}, 5.00, 'failed')`;
+  const inCopy = async () => (await db.sql`select 1 from pgbank.history_copy where ts >= ${empty}::date and ts < ${empty}::date + 1`).length;
+  assert.is(await inCopy(), 2);
+  await db.sql`truncate ${db.sql('pgbank')}.${db.sql(`transactions_p${empty.replaceAll('-', '_')}`)}`;
+  assert.is(await inCopy(), 0);
   assert.equal(await copyProblems(), []);
   await checkPages(a, 'after late writes', [7, 1000]);
   await checkFilters(a, 'after late writes');

@@ -1,16 +1,32 @@
--- Trigger on each copied day's partition: a row written, changed or removed there is written, changed or removed in pgbank.history_copy.
+-- Trigger on each copied day's partition: a row written, changed or removed there (or the partition truncated) is so in pgbank.history_copy.
 CREATE OR REPLACE FUNCTION pgbank_private.keep_history_copy()
 RETURNS trigger
 LANGUAGE plpgsql
 AS $$  -- names are schema-qualified: no SET search_path, which costs every call
 DECLARE
   world CONSTANT uuid := pgbank_private.world();
+  day   date;    -- the partition's: the trigger's argument
+  gone  int;
 BEGIN
+  IF TG_OP = 'TRUNCATE' THEN  -- also fired by a TRUNCATE of pgbank.transactions, after its own emptied the copy
+    day := TG_ARGV[0]::date;
+    DELETE FROM pgbank.history_copy c
+     WHERE c.ts >= day::timestamp AT TIME ZONE 'UTC' AND c.ts < (day + 1)::timestamp AT TIME ZONE 'UTC';
+    RETURN NULL;
+  END IF;
   -- An UPDATE that moves a row to another day's partition fires DELETE here and INSERT there.
   IF TG_OP IN ('UPDATE', 'DELETE') THEN
     DELETE FROM pgbank.history_copy c
      WHERE (c.account = OLD.sender AND c.ts = OLD.ts AND c.id = OLD.id AND c.sent AND c.counterparty = OLD.receiver)
         OR (c.account = OLD.receiver AND c.ts = OLD.ts AND c.id = OLD.id AND NOT c.sent AND c.counterparty = OLD.sender);
+    GET DIAGNOSTICS gone = ROW_COUNT;
+    -- A writer whose snapshot predates the day's copy (REPEATABLE READ or SERIALIZABLE) cannot see
+    -- the copied rows it must change: it retries, with a snapshot that does.
+    IF gone < (OLD.sender <> world)::int + (OLD.receiver <> world AND OLD.receiver <> OLD.sender)::int THEN
+      RAISE EXCEPTION USING ERRCODE = '40001',
+        MESSAGE = format('transaction %s of %s was copied for history after this transaction''s snapshot was taken', OLD.id, (OLD.ts AT TIME ZONE 'UTC')::date),
+        HINT = 'retry the transaction';
+    END IF;
   END IF;
   IF TG_OP IN ('UPDATE', 'INSERT') THEN
     INSERT INTO pgbank.history_copy (account, ts, id, sent, counterparty, amount, status, reason, metadata, reverses)

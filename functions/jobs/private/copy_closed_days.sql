@@ -22,12 +22,23 @@ BEGIN
     EXIT WHEN day IS NULL OR day >= today OR copied >= max_days;
     part := pgbank_private.partition_for_day(day);
     IF part IS NOT NULL THEN
-      -- The trigger first: CREATE TRIGGER waits for the writers of the partition to end and holds
+      -- The triggers first: CREATE TRIGGER waits for the writers of the partition to end and holds
       -- back new ones until this commits, so the copy below sees every row and misses no change.
-      EXECUTE format('CREATE OR REPLACE TRIGGER transactions_keep_history_copy AFTER INSERT OR UPDATE OR DELETE ON %s '
-                     'FOR EACH ROW EXECUTE FUNCTION pgbank_private.keep_history_copy()', part);
+      -- Not for long: a writer left open on the day would queue every later one behind this, so
+      -- after 5 s the day waits for the next run.
+      BEGIN
+        PERFORM set_config('lock_timeout', '5s', true);
+        EXECUTE format('CREATE OR REPLACE TRIGGER transactions_keep_history_copy AFTER INSERT OR UPDATE OR DELETE ON %s '
+                       'FOR EACH ROW EXECUTE FUNCTION pgbank_private.keep_history_copy(%L)', part, day);
+      EXCEPTION WHEN lock_not_available THEN
+        RAISE NOTICE 'copy_closed_days: % is still being written to; its copy waits for the next run', part;
+        EXIT;
+      END;
+      EXECUTE format('CREATE OR REPLACE TRIGGER transactions_truncate_history_copy AFTER TRUNCATE ON %s '
+                     'FOR EACH STATEMENT EXECUTE FUNCTION pgbank_private.keep_history_copy(%L)', part, day);
       -- ALWAYS: bulk loaders and subscribers (session_replication_role = replica) write here too.
-      EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER transactions_keep_history_copy', part);
+      EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER transactions_keep_history_copy, '
+                     'ENABLE ALWAYS TRIGGER transactions_truncate_history_copy', part);
       EXECUTE format('INSERT INTO pgbank.history_copy (account, ts, id, sent, counterparty, amount, status, reason, metadata, reverses) '
                      'SELECT s.account, t.ts, t.id, s.sent, s.counterparty, t.amount, t.status, t.reason, t.metadata, t.reverses '
                      '  FROM %s t, LATERAL (VALUES (t.sender, true, t.receiver), (t.receiver, false, t.sender)) AS s (account, sent, counterparty) '
