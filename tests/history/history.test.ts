@@ -219,6 +219,8 @@ test('closed days copied part of the way, then all: the same pages and filters, 
   assert.equal(await copyProblems(), []);
   for (const account of [a, b, c]) await checkPages(account, 'copied until today', [1, 50, 1000]);
   await checkFilters(a, 'copied until today');
+  const bad = await sqlstate(db.sql`call pgbank_private.copy_closed_days(-1)`);
+  assert.equal([bad.code, bad.message], ['22023', 'copy_closed_days: max_days -1 is below 0']);
   await db.sql`call pgbank_private.copy_closed_days()`;  // nothing left: a no-op
   assert.is(await copiedUntil(), today);
   assert.equal(await copyProblems(), []);
