@@ -25,6 +25,8 @@ export interface BridgeConfig {
   batchSize: number;
   /** BRIDGE_BATCH_WAIT_MS: how long a partly filled batch waits for more messages. */
   batchWaitMs: number;
+  /** BRIDGE_BATCH_TIMEOUT_MS: a batch not done by then is abandoned (hung connection): pools replaced, session ended, messages redelivered. */
+  batchTimeoutMs: number;
   /** BRIDGE_BATCHES_IN_FLIGHT: batches being written to PostgreSQL at once. */
   batchesInFlight: number;
   /** BRIDGE_PREFETCH: unacknowledged messages RabbitMQ may hand us at once. */
@@ -60,6 +62,7 @@ export function bridgeConfig(env: Env = process.env): BridgeConfig {
     quietMs: whole(env, 'BRIDGE_QUIET_MS', 150, 0),
     batchSize,
     batchWaitMs: whole(env, 'BRIDGE_BATCH_WAIT_MS', 10, 0),
+    batchTimeoutMs: whole(env, 'BRIDGE_BATCH_TIMEOUT_MS', 10_000, 100),
     batchesInFlight,
     // Enough for every batch in flight plus one being filled, so the broker never waits on us.
     prefetch: whole(env, 'BRIDGE_PREFETCH', batchSize * (batchesInFlight + 1), 1),
@@ -79,7 +82,7 @@ export function describeConfig(c: BridgeConfig): Record<string, unknown> {
   return {
     amqp: hide(c.amqpUrl), redis: hide(c.redisUrl), postgres: `${c.db.user}@${c.db.host}:${c.db.port}/${c.db.database}`,
     queue: c.queue, dead_letter_queue: c.deadLetterQueue, max_message_bytes: c.maxMessageBytes, key_prefix: c.keyPrefix, period_ms: c.periodMs, quiet_ms: c.quietMs,
-    batch_size: c.batchSize, batch_wait_ms: c.batchWaitMs, batches_in_flight: c.batchesInFlight, prefetch: c.prefetch,
+    batch_size: c.batchSize, batch_wait_ms: c.batchWaitMs, batch_timeout_ms: c.batchTimeoutMs, batches_in_flight: c.batchesInFlight, prefetch: c.prefetch,
     standby: c.standby, name: c.name,
   };
 }

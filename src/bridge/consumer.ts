@@ -36,9 +36,6 @@ const isMessageFault = (err: unknown) => {
   return typeof code === 'string' && MESSAGE_FAULT_SQLSTATE.test(code);
 };
 
-// Far above a batch's usual 20-100 ms: reached only when a connection hangs (see BridgePools).
-const BATCH_TIMEOUT_MS = 30_000;
-
 export class ConsumerSession {
   /** Settles when the session is over: null after stop(), else the error that ended it. */
   readonly ended: Promise<Error | null>;
@@ -258,7 +255,7 @@ export class ConsumerSession {
   /** The batch in one statement; when a message's content makes the statement itself fail, one message at a time. */
   private async record(transactions: IncomingTransaction[]): Promise<NotRecorded[]> {
     try {
-      return await withTimeout(recordTransactions(this.pools.batch, transactions), BATCH_TIMEOUT_MS, 'a batch');
+      return await withTimeout(recordTransactions(this.pools.batch, transactions), this.config.batchTimeoutMs, 'a batch');
     } catch (err) {
       if (isTimeout(err)) await this.pools.replace('a batch hung');
       if (!isMessageFault(err)) throw err;

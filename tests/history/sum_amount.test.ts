@@ -151,12 +151,13 @@ test('stays exact after inserts, status changes, updates and deletes made after 
     return { ts: new Date(Date.UTC(2023, 0, 1) + Math.floor(Math.random() * (now - Date.UTC(2023, 0, 1)))), sender: s, receiver: r,
       amount: `${1 + (i % 97)}.${String(i % 100).padStart(2, '0')}`, status: i % 10 === 0 ? 'init' : 'success' };
   });
+  // Random edits may overdraw an account (CI saw 23514): limits are not what this test is about.
+  await db.sql`update pgbank.users set lower_limit = null where lower_limit is not null`;
   await db.sql`insert into pgbank.transactions ${db.sql(rows, 'ts', 'sender', 'receiver', 'amount', 'status')}`;
   // one row at a time, as the ledger writes them
   for (const r of rows.slice(0, 20)) {
     await db.sql`insert into pgbank.transactions (ts, sender, receiver, amount) values (${r.ts}, ${r.receiver}, ${r.sender}, ${r.amount})`;
   }
-  // Never the opening top-ups (from the world): without them some balances would go negative.
   await db.sql`update pgbank.transactions set status = 'reversed' where id in (
                  select id from pgbank.transactions where status = 'success' and sender <> pgbank_private.world() order by random() limit 50)`;
   await db.sql`update pgbank.transactions set status = 'success' where status = 'init'`;
