@@ -216,8 +216,16 @@ async function streamSession(channel: ConfirmChannel, broken: Promise<never>, ov
   let paused = false;
   let failure: unknown;
   let wake: (() => void) | undefined;
-  const replication = await guard(startReplication(config.db, config.slot, config.publication, `${config.name}-wal`,
-    () => !inFlight && !pending.length && decoder.between), 'starting replication');
+  const starting = startReplication(config.db, config.slot, config.publication, `${config.name}-wal`,
+    () => !inFlight && !pending.length && decoder.between);
+  let replication: Awaited<typeof starting>;
+  try {
+    replication = await guard(starting, 'starting replication');
+  } catch (err) {
+    // Stopped (or failed) while connecting: the connection may still open, and would keep the process alive.
+    void starting.then((r) => r.end(), () => {});
+    throw err;
+  }
   try {
     replication.onMessage((message) => {
       try {

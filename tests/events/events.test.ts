@@ -131,6 +131,19 @@ test('each ledger call publishes what it changed: amounts, balances after, ledge
   await q.stop('SIGTERM');
 });
 
+test('SIGTERM just as it starts streaming: a clean exit at once, the slot let go (the bench once hung on a replication connection left open)', async () => {
+  const slot = fixture.slotFor('term');
+  const { exchange } = await fixture.exchangeFor('term');
+  for (let i = 0; i < 6; i++) {
+    const p = fixture.start(cluster.settings, { EVENTS_SLOT: slot, EVENTS_EXCHANGE: exchange });
+    await p.waitFor((l) => l.event === 'publishing', 30_000);
+    if (i % 2) await sleep(5 * i);
+    const exit = await Promise.race([p.stop('SIGTERM'), sleep(10_000).then(() => 'still running')]);
+    assert.equal(exit, { code: 0, signal: null }, `start ${i + 1}: ${JSON.stringify(p.lines.slice(-3))}`);
+  }
+  await until(async () => (await sql`select 1 from pg_replication_slots where slot_name = ${slot} and not active`).length === 1, 5_000, 'the slot inactive');
+});
+
 test('the publisher SIGKILLed 3 times under 2 clients of transfers: every change published at least once, none invented, in commit order per account', async () => {
   const accounts = await fundedAccounts(sql, `${tag}-kill`, 8, '100000');
   const [marker] = await fundedAccounts(sql, `${tag}-kill-mark`, 1, '1');
