@@ -3,11 +3,13 @@
 // the WAL cost of REPLICA IDENTITY FULL on pgbank.users (migration 0019), taking turns. BENCH_EVENTS_SECONDS: backlog length.
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
 import { writeFile, rm } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { connectAmqp } from '../../src/bridge/amqp.ts';
 import { bridgeEnv, startBridge, type BridgeProcess, type LogLine } from '../../src/bridge/process.ts';
 import { dbSettings } from '../../src/config.ts';
-import { connect, createDatabase, dropDatabase } from '../../src/db.ts';
+import { connect, createDatabase, dropDatabase, type Sql } from '../../src/db.ts';
 import { migrate } from '../../src/migrate.ts';
 import { ratio, table } from './lib.ts';
 import { account, pgbench, script } from './transfer.ts';
@@ -54,7 +56,11 @@ export default async function eventsBench(): Promise<string> {
     await ch.purgeQueue(queue);
     publisher = start();
     const go = await publisher.waitFor((l) => l.event === 'publishing', 60_000);
+    // CPU of the three processes an event goes through, while the backlog drains (nothing else runs).
+    const processes = { publisher: publisher.pid, walsender: await walsenderPid(sql, slot), broker: brokerPid() };
+    const cpuBefore = Object.fromEntries(Object.entries(processes).map(([k, pid]) => [k, cpuSeconds(pid)]));
     const done = await publisher.waitFor((l) => l.event === 'progress' && Number(l.events) >= expected, 600_000, `${expected} events`);
+    const cpuPerEvent = Object.fromEntries(Object.entries(processes).map(([k, pid]) => [k, (cpuSeconds(pid) - cpuBefore[k]!) / expected * 1e6]));
     const ours = seconds(go, done);
     const sample = await ch.get(queue, { noAck: true });
     const bodyBytes = sample ? sample.content.length : 400;
@@ -91,7 +97,7 @@ export default async function eventsBench(): Promise<string> {
         ['users REPLICA IDENTITY DEFAULT (before 0019), no publisher', Math.round(sum.plain), ratio(1)],
         ['REPLICA IDENTITY FULL (0019), no publisher', Math.round(sum.full), ratio(sum.full / sum.plain)],
         ['REPLICA IDENTITY FULL, npm run events publishing', Math.round(sum.running), ratio(sum.running / sum.plain)],
-      ]) + `\n\nWith the publisher vs. without (both FULL): ${ratio(sum.running / sum.full)}. pgbench -M prepared, ${ROUNDS} rounds of ${SECONDS} s per row, taking turns; ` +
+      ]) + `\n\n` + cpuTable(cpuPerEvent, sum.full) + `\n\nWith the publisher vs. without (both FULL): ${ratio(sum.running / sum.full)}. pgbench -M prepared, ${ROUNDS} rounds of ${SECONDS} s per row, taking turns; ` +
         `the backlog: ${BACKLOG_SECONDS} s of transfer() at c=16 (2 events per commit), published by one process (the slot streamed, events published while the next commits arrive, confirms, flushed position reported). ${lagNote}.`,
     ].join('\n\n');
   } finally {
@@ -113,6 +119,53 @@ export default async function eventsBench(): Promise<string> {
 }
 
 let lagNote = '';
+
+/** User + system CPU seconds of a process (all its threads) so far; NaN when unknown. */
+function cpuSeconds(pid: number | null): number {
+  if (!pid) return NaN;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;  // utime, stime in clock ticks (USER_HZ = 100 on Linux)
+  } catch {
+    return NaN;
+  }
+}
+
+/** RabbitMQ's Erlang VM on this machine, if it runs here. */
+function brokerPid(): number | null {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'beam.smp') return Number(entry);
+    } catch { /* gone */ }
+  }
+  return null;
+}
+
+async function walsenderPid(sql: Sql, slot: string): Promise<number | null> {
+  for (let i = 0; i < 100; i++) {
+    const [row] = await sql<{ pid: number | null }[]>`select active_pid as pid from pg_replication_slots where slot_name = ${slot}`;
+    if (row?.pid) return row.pid;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return null;
+}
+
+/**
+ * CPU per event in each process, against the CPU a transfer() call costs the whole machine at
+ * c=16 (2 cores busy / calls per second): with 2 events per call, transfers with the publisher
+ * beside them on the same cores can reach at most 1 / (1 + 2 × event CPU / call CPU) of the rate.
+ */
+function cpuTable(perEvent: Record<string, number>, callsPerSecond: number): string {
+  const total = Object.values(perEvent).reduce((a, b) => a + b, 0);
+  const callUs = availableParallelism() / callsPerSecond * 1e6;
+  return table(['CPU per event, backlog drain', 'µs'], [
+    ...Object.entries(perEvent).map(([k, us]) => [k === 'publisher' ? 'npm run events (node: decode, JSON, AMQP)' : k === 'walsender' ? 'walsender (logical decoding, pgoutput)' : 'RabbitMQ (beam.smp: route, persist, confirm)', us.toFixed(1)]),
+    ['all three', total.toFixed(1)],
+    [`machine CPU per transfer() call at c=16 (${availableParallelism()} cores / ${Math.round(callsPerSecond)} calls/s)`, callUs.toFixed(0)],
+    ['bound on the ratio with the publisher on these cores: 1 / (1 + 2 × events / call)', ratio(1 / (1 + 2 * total / callUs))],
+  ]);
+}
 const seconds = (a: LogLine, b: LogLine) => (Date.parse(b.ts) - Date.parse(a.ts)) / 1000;
 
 async function barePublish(exchange: string, count: number, bytes: number): Promise<number> {
