@@ -9,6 +9,7 @@ import { availableParallelism } from 'node:os';
 import { connectAmqp } from '../../src/bridge/amqp.ts';
 import { bridgeEnv, startBridge, type BridgeProcess, type LogLine } from '../../src/bridge/process.ts';
 import { dbSettings } from '../../src/config.ts';
+import { CONSUMER_QUEUE_ARGUMENTS } from '../../src/events/config.ts';
 import { connect, createDatabase, dropDatabase, type Sql } from '../../src/db.ts';
 import { migrate } from '../../src/migrate.ts';
 import { ratio, table } from './lib.ts';
@@ -42,7 +43,7 @@ export default async function eventsBench(): Promise<string> {
     await sql`vacuum analyze pgbank.users`;
     await writeFile(file, script(2000, 'ours'));
     await ch.assertExchange(exchange, 'topic', { durable: true });
-    await ch.assertQueue(queue, { durable: true });
+    await ch.assertQueue(queue, { durable: true, arguments: CONSUMER_QUEUE_ARGUMENTS });
     await ch.bindQueue(queue, exchange, '#');
 
     // 1. A backlog: the slot made (by a first start), the publisher stopped, BACKLOG_SECONDS of transfer() at c=16.
@@ -71,6 +72,14 @@ export default async function eventsBench(): Promise<string> {
     // Baseline: as many messages of that size, published with confirms (a window of as many as one of our batches) to the same exchange and queue.
     const bare = await barePublish(exchange, expected, bodyBytes);
     await ch.purgeQueue(queue);
+    // The same into a classic queue (RabbitMQ 3.10's default type) instead, to show what the queue type costs.
+    const classic = `${exchange}.classic`;
+    await ch.unbindQueue(queue, exchange, '#');
+    await ch.assertQueue(classic, { durable: true });
+    await ch.bindQueue(classic, exchange, '#');
+    const bareClassic = await barePublish(exchange, expected, bodyBytes);
+    await ch.deleteQueue(classic);
+    await ch.bindQueue(queue, exchange, '#');
 
     // 2. transfer() calls/s at c=16: identity default / full (no publisher), full with the publisher running; taking turns.
     const sum = { plain: 0, full: 0, running: 0 };
@@ -92,6 +101,7 @@ export default async function eventsBench(): Promise<string> {
       table(['what', 'events', 'seconds', 'events/s', 'vs bare publisher'], [
         ['npm run events: backlog of transfer() commits → RabbitMQ, confirmed, slot advanced', expected, ours.toFixed(2), Math.round(expected / ours), ratio(expected / ours / (expected / bare))],
         [`bare confirmed publisher, ${bodyBytes}-byte messages`, expected, bare.toFixed(2), Math.round(expected / bare), ratio(1)],
+        ['the same into a classic queue (3.10 default) instead of a quorum queue', expected, bareClassic.toFixed(2), Math.round(expected / bareClassic), ratio(bare / bareClassic)],
       ]),
       table(['transfer() at c=16, 2,000 accounts', 'calls/s', 'vs identity default, no publisher'], [
         ['users REPLICA IDENTITY DEFAULT (before 0019), no publisher', Math.round(sum.plain), ratio(1)],
@@ -103,6 +113,7 @@ export default async function eventsBench(): Promise<string> {
   } finally {
     await publisher?.stop('SIGKILL');
     await ch.deleteQueue(queue).catch(() => {});
+    await ch.deleteQueue(`${exchange}.classic`).catch(() => {});
     await ch.deleteExchange(exchange).catch(() => {});
     await amqp.close().catch(() => {});
     for (let i = 0; i < 50; i++) {

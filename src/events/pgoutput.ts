@@ -23,85 +23,91 @@ export type Message =
 
 /** Parse one message. Throws on a malformed one (a protocol this parser doesn't know). */
 export function parseMessage(buf: Buffer): Message {
-  let at = 0;
-  const byte = () => String.fromCharCode(buf[at++]!);
-  const int16 = () => { const v = buf.readInt16BE(at); at += 2; return v; };
-  const int32 = () => { const v = buf.readInt32BE(at); at += 4; return v; };
-  const uint32 = () => { const v = buf.readUInt32BE(at); at += 4; return v; };
-  const int64 = () => { const v = buf.readBigInt64BE(at); at += 8; return v; };
-  const cstring = () => {
-    const end = buf.indexOf(0, at);
-    if (end < 0) throw new Error('pgoutput: unterminated string');
-    const s = buf.toString('utf8', at, end);
-    at = end + 1;
-    return s;
-  };
-  const tuple = (): Value[] => {
-    const n = int16();
-    const values: Value[] = new Array(n);
-    for (let i = 0; i < n; i++) {
-      const kind = byte();
-      if (kind === 'n') values[i] = null;
-      else if (kind === 'u') values[i] = undefined;
-      else if (kind === 't') {
-        const len = int32();
-        values[i] = buf.toString('utf8', at, at + len);
-        at += len;
-      } else throw new Error(`pgoutput: unknown column kind ${JSON.stringify(kind)}`);
-    }
-    return values;
-  };
-  const tag = byte();
+  const r = new Reader(buf);
+  const tag = r.byte();
   switch (tag) {
-    case 'B': return { type: 'begin', finalLsn: int64(), commitTime: int64(), xid: uint32() };
+    case 'B': return { type: 'begin', finalLsn: r.int64(), commitTime: r.int64(), xid: r.uint32() };
     case 'C': {
-      at++;  // flags (unused)
-      return { type: 'commit', commitLsn: int64(), endLsn: int64(), commitTime: int64() };
+      r.at++;  // flags (unused)
+      return { type: 'commit', commitLsn: r.int64(), endLsn: r.int64(), commitTime: r.int64() };
     }
     case 'R': {
-      const id = uint32();
-      const schema = cstring();
-      const name = cstring();
-      at++;  // replica identity setting
-      const n = int16();
+      const id = r.uint32();
+      const schema = r.cstring();
+      const name = r.cstring();
+      r.at++;  // replica identity setting
+      const n = r.int16();
       const columns: string[] = [];
       for (let i = 0; i < n; i++) {
-        at++;  // flags (part of the key)
-        columns.push(cstring());
-        at += 8;  // type oid, type modifier
+        r.at++;  // flags (part of the key)
+        columns.push(r.cstring());
+        r.at += 8;  // type oid, type modifier
       }
       return { type: 'relation', relation: { id, schema, name, columns } };
     }
     case 'I': {
-      const relationId = uint32();
-      if (byte() !== 'N') throw new Error('pgoutput: insert without a new tuple');
-      return { type: 'insert', relationId, row: tuple() };
+      const relationId = r.uint32();
+      if (r.byte() !== 'N') throw new Error('pgoutput: insert without a new tuple');
+      return { type: 'insert', relationId, row: r.tuple() };
     }
     case 'U': {
-      const relationId = uint32();
-      let kind = byte();
+      const relationId = r.uint32();
+      let kind = r.byte();
       let old: Value[] | null = null;
       if (kind === 'K' || kind === 'O') {
-        old = tuple();
-        kind = byte();
+        old = r.tuple();
+        kind = r.byte();
       }
       if (kind !== 'N') throw new Error('pgoutput: update without a new tuple');
-      return { type: 'update', relationId, old, row: tuple() };
+      return { type: 'update', relationId, old, row: r.tuple() };
     }
     case 'D': {
-      const relationId = uint32();
-      byte();  // K or O
-      return { type: 'delete', relationId, old: tuple() };
+      const relationId = r.uint32();
+      r.byte();  // K or O
+      return { type: 'delete', relationId, old: r.tuple() };
     }
     case 'T': {
-      const n = int32();
-      at++;  // options
+      const n = r.int32();
+      r.at++;  // options
       const relationIds: number[] = [];
-      for (let i = 0; i < n; i++) relationIds.push(uint32());
+      for (let i = 0; i < n; i++) relationIds.push(r.uint32());
       return { type: 'truncate', relationIds };
     }
     default:
       return { type: 'other', tag };  // origin, type, logical message: nothing for us
+  }
+}
+
+// A cursor over one message (a class, not closures made per message: the publisher parses thousands a second).
+class Reader {
+  at = 0;
+  constructor(private readonly buf: Buffer) {}
+  byte(): string { return String.fromCharCode(this.buf[this.at++]!); }
+  int16(): number { const v = this.buf.readInt16BE(this.at); this.at += 2; return v; }
+  int32(): number { const v = this.buf.readInt32BE(this.at); this.at += 4; return v; }
+  uint32(): number { const v = this.buf.readUInt32BE(this.at); this.at += 4; return v; }
+  int64(): bigint { const v = this.buf.readBigInt64BE(this.at); this.at += 8; return v; }
+  cstring(): string {
+    const end = this.buf.indexOf(0, this.at);
+    if (end < 0) throw new Error('pgoutput: unterminated string');
+    const s = this.buf.toString('utf8', this.at, end);
+    this.at = end + 1;
+    return s;
+  }
+  tuple(): Value[] {
+    const n = this.int16();
+    const values: Value[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const kind = this.byte();
+      if (kind === 'n') values[i] = null;
+      else if (kind === 'u') values[i] = undefined;
+      else if (kind === 't') {
+        const len = this.int32();
+        values[i] = this.buf.toString('utf8', this.at, this.at + len);
+        this.at += len;
+      } else throw new Error(`pgoutput: unknown column kind ${JSON.stringify(kind)}`);
+    }
+    return values;
   }
 }
 

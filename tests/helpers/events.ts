@@ -6,6 +6,7 @@ import { connectAmqp, type ConsumeMessage } from '../../src/bridge/amqp.ts';
 import { bridgeEnv, startBridge, type BridgeProcess } from '../../src/bridge/process.ts';
 import type { DbSettings } from '../../src/config.ts';
 import { connect, type Sql } from '../../src/db.ts';
+import { CONSUMER_QUEUE_ARGUMENTS } from '../../src/events/config.ts';
 import type { ChangeEvent } from '../../src/events/decode.ts';
 import { AMQP_URL } from './bridge.ts';
 
@@ -45,7 +46,7 @@ export function eventsFixture(file: string): EventsFixture {
       try {
         const ch = await connection.createChannel();
         await ch.assertExchange(exchange, 'topic', { durable: true });
-        await ch.assertQueue(queue, { durable: true });
+        await ch.assertQueue(queue, { durable: true, arguments: CONSUMER_QUEUE_ARGUMENTS });
         await ch.bindQueue(queue, exchange, '#');
         await ch.close();
       } finally {
