@@ -58,10 +58,14 @@ export default async function eventsBench(): Promise<string> {
     publisher = start();
     const go = await publisher.waitFor((l) => l.event === 'publishing', 60_000);
     // CPU of the three processes an event goes through, while the backlog drains (nothing else runs).
-    const processes = { publisher: publisher.pid, walsender: await walsenderPid(sql, slot), broker: brokerPid() };
-    const cpuBefore = Object.fromEntries(Object.entries(processes).map(([k, pid]) => [k, cpuSeconds(pid)]));
+    const processes: [string, number | null][] = [
+      ['npm run events (node: decode, JSON, AMQP)', publisher.pid],
+      ['walsender (logical decoding, pgoutput)', await walsenderPid(sql, slot)],
+      ['RabbitMQ (beam.smp: route, persist, confirm)', brokerPid()],
+    ];
+    const cpuBefore = processes.map(([, pid]) => cpuSeconds(pid));
     const done = await publisher.waitFor((l) => l.event === 'progress' && Number(l.events) >= expected, 600_000, `${expected} events`);
-    const cpuPerEvent = Object.fromEntries(Object.entries(processes).map(([k, pid]) => [k, (cpuSeconds(pid) - cpuBefore[k]!) / expected * 1e6]));
+    const cpuPerEvent = processes.map(([label, pid], i): [string, number] => [label, (cpuSeconds(pid) - cpuBefore[i]!) / expected * 1e6]);
     const ours = seconds(go, done);
     const sample = await ch.get(queue, { noAck: true });
     const bodyBytes = sample ? sample.content.length : 400;
@@ -167,11 +171,11 @@ async function walsenderPid(sql: Sql, slot: string): Promise<number | null> {
  * c=16 (2 cores busy / calls per second): with 2 events per call, transfers with the publisher
  * beside them on the same cores can reach at most 1 / (1 + 2 × event CPU / call CPU) of the rate.
  */
-function cpuTable(perEvent: Record<string, number>, callsPerSecond: number): string {
-  const total = Object.values(perEvent).reduce((a, b) => a + b, 0);
+function cpuTable(perEvent: [string, number][], callsPerSecond: number): string {
+  const total = perEvent.reduce((sum, [, us]) => sum + us, 0);
   const callUs = availableParallelism() / callsPerSecond * 1e6;
   return table(['CPU per event, backlog drain', 'µs'], [
-    ...Object.entries(perEvent).map(([k, us]) => [k === 'publisher' ? 'npm run events (node: decode, JSON, AMQP)' : k === 'walsender' ? 'walsender (logical decoding, pgoutput)' : 'RabbitMQ (beam.smp: route, persist, confirm)', us.toFixed(1)]),
+    ...perEvent.map(([label, us]) => [label, us.toFixed(1)]),
     ['all three', total.toFixed(1)],
     [`machine CPU per transfer() call at c=16 (${availableParallelism()} cores / ${Math.round(callsPerSecond)} calls/s)`, callUs.toFixed(0)],
     ['bound on the ratio with the publisher on these cores: 1 / (1 + 2 × events / call)', ratio(1 / (1 + 2 * total / callUs))],

@@ -21,6 +21,8 @@ export interface BridgeProcess {
   /** Resolves with the first line (already seen or to come) that matches; rejects after timeoutMs or if the process exits first. */
   waitFor(match: (line: LogLine) => boolean, timeoutMs?: number, description?: string): Promise<LogLine>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** The last 15 log lines and 10 other lines, for a failure message. */
+  tail(): string;
   /** Send a signal and wait for the exit. */
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
@@ -98,6 +100,7 @@ export function startBridge(env: Record<string, string>, options: { echo?: boole
     other,
     waitFor,
     exited,
+    tail,
     async stop(signal = 'SIGTERM') {
       if (!exitedAt) child.kill(signal);
       return exited;

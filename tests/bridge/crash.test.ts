@@ -19,7 +19,7 @@ const bridge = (queue: string, settings: Record<string, string> = {}) => fixture
 async function stopCleanly(b: BridgeProcess): Promise<void> {
   const exit = await b.stop('SIGTERM');
   if (exit.code !== 0 || exit.signal !== null) {
-    throw new Error(`SIGTERM should end in a clean exit, got ${JSON.stringify(exit)}; last lines:\n${b.lines.slice(-8).map((l) => JSON.stringify(l)).join('\n')}\n${b.other.join('\n')}`);
+    throw new Error(`SIGTERM should end in a clean exit, got ${JSON.stringify(exit)}; last lines:\n${b.tail()}`);
   }
 }
 /** Message i of a run: provider 1 or 2 and an amount in cents from -500.00 to 1499.99, exact. */
@@ -68,12 +68,12 @@ test('20,000 messages, the bridge SIGKILLed 5 times and SIGTERMed once mid-strea
     const exit = await current.stop(signal);
     stops.push(`${signal} at ${(await recorded(run)).rows}`);
     if (signal === 'SIGTERM' && (exit.code !== 0 || exit.signal !== null)) {
-      throw new Error(`SIGTERM should be a clean exit, got ${JSON.stringify(exit)}: ${JSON.stringify(current.lines.slice(-6))} ${current.other.join('\n')}`);
+      throw new Error(`SIGTERM should be a clean exit, got ${JSON.stringify(exit)}; last lines:\n${current.tail()}`);
     }
     // A clean stop just before our SIGKILL means someone else signalled it (this machine is shared
     // and recycles pids quickly): harmless here, the counts below are what matters.
     else if (exit.signal !== 'SIGKILL' && !(exit.code === 0 && current.lines.some((l) => l.event === 'stopped'))) {
-      throw new Error(`expected death by SIGKILL, got ${JSON.stringify(exit)}: ${JSON.stringify(current.lines.slice(-8))} ${current.other.join('\n')}`);
+      throw new Error(`expected death by SIGKILL, got ${JSON.stringify(exit)}; last lines:\n${current.tail()}`);
     }
     current = bridge(queue);
   }

@@ -139,7 +139,7 @@ test('SIGTERM just as it starts streaming: a clean exit at once, the slot let go
     await p.waitFor((l) => l.event === 'publishing', 30_000);
     if (i % 2) await sleep(5 * i);
     const exit = await Promise.race([p.stop('SIGTERM'), sleep(10_000).then(() => 'still running')]);
-    assert.equal(exit, { code: 0, signal: null }, `start ${i + 1}: ${JSON.stringify(p.lines.slice(-3))}`);
+    assert.equal(exit, { code: 0, signal: null }, `start ${i + 1}; last lines:\n${p.tail()}`);
   }
   await until(async () => (await sql`select 1 from pg_replication_slots where slot_name = ${slot} and not active`).length === 1, 5_000, 'the slot inactive');
 });
