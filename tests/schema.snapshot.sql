@@ -2142,8 +2142,7 @@ BEGIN
                      'ENABLE ALWAYS TRIGGER transactions_truncate_history_copy', part);
       EXECUTE format('INSERT INTO pgbank.history_copy (account, ts, id, sent, counterparty, amount, status, reason, metadata, reverses) '
                      'SELECT s.account, t.ts, t.id, s.sent, s.counterparty, t.amount, t.status, t.reason, t.metadata, t.reverses '
-                     '  FROM %s t, LATERAL (VALUES (t.sender, true, t.receiver), (t.receiver, false, t.sender)) AS s (account, sent, counterparty) '
-                     ' WHERE s.account <> %L AND (s.sent OR t.receiver <> t.sender)', part, pgbank_private.world());
+                     '  FROM %s t, LATERAL pgbank_private.ledger_sides(t.sender, t.receiver) s', part);
     END IF;
     UPDATE pgbank.history_copy_state SET copied_until = day + 1;
     copied := copied + 1;
@@ -2562,7 +2561,6 @@ CREATE FUNCTION pgbank_private.keep_history_copy() RETURNS trigger
     LANGUAGE plpgsql
     AS $$  -- names are schema-qualified: no SET search_path, which costs every call
 DECLARE
-  world CONSTANT uuid := pgbank_private.world();
   day   date;    -- the partition's: the trigger's argument
   gone  int;
 BEGIN
@@ -2574,13 +2572,12 @@ BEGIN
   END IF;
   -- An UPDATE that moves a row to another day's partition fires DELETE here and INSERT there.
   IF TG_OP IN ('UPDATE', 'DELETE') THEN
-    DELETE FROM pgbank.history_copy c
-     WHERE (c.account = OLD.sender AND c.ts = OLD.ts AND c.id = OLD.id AND c.sent AND c.counterparty = OLD.receiver)
-        OR (c.account = OLD.receiver AND c.ts = OLD.ts AND c.id = OLD.id AND NOT c.sent AND c.counterparty = OLD.sender);
+    DELETE FROM pgbank.history_copy c USING pgbank_private.ledger_sides(OLD.sender, OLD.receiver) s
+     WHERE c.account = s.account AND c.ts = OLD.ts AND c.id = OLD.id AND c.sent = s.sent AND c.counterparty = s.counterparty;
     GET DIAGNOSTICS gone = ROW_COUNT;
     -- A writer whose snapshot predates the day's copy (REPEATABLE READ or SERIALIZABLE) cannot see
     -- the copied rows it must change: it retries, with a snapshot that does.
-    IF gone < (OLD.sender <> world)::int + (OLD.receiver <> world AND OLD.receiver <> OLD.sender)::int THEN
+    IF gone < (SELECT count(*) FROM pgbank_private.ledger_sides(OLD.sender, OLD.receiver)) THEN
       RAISE EXCEPTION USING ERRCODE = '40001',
         MESSAGE = format('transaction %s of %s was copied for history after this transaction''s snapshot was taken', OLD.id, (OLD.ts AT TIME ZONE 'UTC')::date),
         HINT = 'retry the transaction';
@@ -2589,8 +2586,7 @@ BEGIN
   IF TG_OP IN ('UPDATE', 'INSERT') THEN
     INSERT INTO pgbank.history_copy (account, ts, id, sent, counterparty, amount, status, reason, metadata, reverses)
     SELECT s.account, NEW.ts, NEW.id, s.sent, s.counterparty, NEW.amount, NEW.status, NEW.reason, NEW.metadata, NEW.reverses
-      FROM (VALUES (NEW.sender, true, NEW.receiver), (NEW.receiver, false, NEW.sender)) AS s (account, sent, counterparty)
-     WHERE s.account <> world AND (s.sent OR NEW.receiver <> NEW.sender);
+      FROM pgbank_private.ledger_sides(NEW.sender, NEW.receiver) s;
   END IF;
   RETURN NULL;
 END
@@ -2617,6 +2613,18 @@ $$;
 ALTER FUNCTION pgbank_private.keep_used_currency() OWNER TO postgres;
 
 COMMENT ON FUNCTION pgbank_private.keep_used_currency() IS 'Trigger: refuses deleting a currency, or changing its code or minor units, while accounts are in it';
+
+CREATE FUNCTION pgbank_private.ledger_sides(sender uuid, receiver uuid) RETURNS TABLE(account uuid, sent boolean, counterparty uuid)
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  SELECT s.account, s.sent, s.counterparty
+    FROM (VALUES (sender, true, receiver), (receiver, false, sender)) AS s (account, sent, counterparty)
+   WHERE s.account <> pgbank_private.world() AND (s.sent OR receiver <> sender)
+$$;
+
+ALTER FUNCTION pgbank_private.ledger_sides(sender uuid, receiver uuid) OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank_private.ledger_sides(sender uuid, receiver uuid) IS 'Helper: the (account, sent, counterparty) sides of a ledger row kept in pgbank.history_copy: not the world''s, one for a row to itself';
 
 CREATE FUNCTION pgbank_private.lock_accounts(a uuid, b uuid) RETURNS void
     LANGUAGE plpgsql
@@ -3510,8 +3518,8 @@ CREATE FUNCTION pgbank_private.verify_history_copy() RETURNS TABLE(problem text,
   ), expected AS (
     SELECT x.account, t.ts, t.id, x.sent, x.counterparty, t.amount, t.status, t.reason, t.metadata, t.reverses
       FROM transactions t, copied c,
-           LATERAL (VALUES (t.sender, true, t.receiver), (t.receiver, false, t.sender)) AS x (account, sent, counterparty)
-     WHERE t.ts < c.until AND x.account <> pgbank_private.world() AND (x.sent OR t.receiver <> t.sender)
+           LATERAL pgbank_private.ledger_sides(t.sender, t.receiver) x
+     WHERE t.ts < c.until
   ), stored AS (
     SELECT h.account, h.ts, h.id, h.sent, h.counterparty, h.amount, h.status, h.reason, h.metadata, h.reverses FROM history_copy h
   )
@@ -4127,6 +4135,8 @@ REVOKE ALL ON FUNCTION pgbank_private.keep_account_currency() FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgbank_private.keep_history_copy() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.keep_used_currency() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION pgbank_private.ledger_sides(sender uuid, receiver uuid) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.lock_accounts(a uuid, b uuid) FROM PUBLIC;
 

@@ -4,7 +4,6 @@ RETURNS trigger
 LANGUAGE plpgsql
 AS $$  -- names are schema-qualified: no SET search_path, which costs every call
 DECLARE
-  world CONSTANT uuid := pgbank_private.world();
   day   date;    -- the partition's: the trigger's argument
   gone  int;
 BEGIN
@@ -16,13 +15,12 @@ BEGIN
   END IF;
   -- An UPDATE that moves a row to another day's partition fires DELETE here and INSERT there.
   IF TG_OP IN ('UPDATE', 'DELETE') THEN
-    DELETE FROM pgbank.history_copy c
-     WHERE (c.account = OLD.sender AND c.ts = OLD.ts AND c.id = OLD.id AND c.sent AND c.counterparty = OLD.receiver)
-        OR (c.account = OLD.receiver AND c.ts = OLD.ts AND c.id = OLD.id AND NOT c.sent AND c.counterparty = OLD.sender);
+    DELETE FROM pgbank.history_copy c USING pgbank_private.ledger_sides(OLD.sender, OLD.receiver) s
+     WHERE c.account = s.account AND c.ts = OLD.ts AND c.id = OLD.id AND c.sent = s.sent AND c.counterparty = s.counterparty;
     GET DIAGNOSTICS gone = ROW_COUNT;
     -- A writer whose snapshot predates the day's copy (REPEATABLE READ or SERIALIZABLE) cannot see
     -- the copied rows it must change: it retries, with a snapshot that does.
-    IF gone < (OLD.sender <> world)::int + (OLD.receiver <> world AND OLD.receiver <> OLD.sender)::int THEN
+    IF gone < (SELECT count(*) FROM pgbank_private.ledger_sides(OLD.sender, OLD.receiver)) THEN
       RAISE EXCEPTION USING ERRCODE = '40001',
         MESSAGE = format('transaction %s of %s was copied for history after this transaction''s snapshot was taken', OLD.id, (OLD.ts AT TIME ZONE 'UTC')::date),
         HINT = 'retry the transaction';
@@ -31,8 +29,7 @@ BEGIN
   IF TG_OP IN ('UPDATE', 'INSERT') THEN
     INSERT INTO pgbank.history_copy (account, ts, id, sent, counterparty, amount, status, reason, metadata, reverses)
     SELECT s.account, NEW.ts, NEW.id, s.sent, s.counterparty, NEW.amount, NEW.status, NEW.reason, NEW.metadata, NEW.reverses
-      FROM (VALUES (NEW.sender, true, NEW.receiver), (NEW.receiver, false, NEW.sender)) AS s (account, sent, counterparty)
-     WHERE s.account <> world AND (s.sent OR NEW.receiver <> NEW.sender);
+      FROM pgbank_private.ledger_sides(NEW.sender, NEW.receiver) s;
   END IF;
   RETURN NULL;
 END

@@ -12,8 +12,8 @@ AS $$
   ), expected AS (
     SELECT x.account, t.ts, t.id, x.sent, x.counterparty, t.amount, t.status, t.reason, t.metadata, t.reverses
       FROM transactions t, copied c,
-           LATERAL (VALUES (t.sender, true, t.receiver), (t.receiver, false, t.sender)) AS x (account, sent, counterparty)
-     WHERE t.ts < c.until AND x.account <> pgbank_private.world() AND (x.sent OR t.receiver <> t.sender)
+           LATERAL pgbank_private.ledger_sides(t.sender, t.receiver) x
+     WHERE t.ts < c.until
   ), stored AS (
     SELECT h.account, h.ts, h.id, h.sent, h.counterparty, h.amount, h.status, h.reason, h.metadata, h.reverses FROM history_copy h
   )

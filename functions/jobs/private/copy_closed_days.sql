@@ -41,8 +41,7 @@ BEGIN
                      'ENABLE ALWAYS TRIGGER transactions_truncate_history_copy', part);
       EXECUTE format('INSERT INTO pgbank.history_copy (account, ts, id, sent, counterparty, amount, status, reason, metadata, reverses) '
                      'SELECT s.account, t.ts, t.id, s.sent, s.counterparty, t.amount, t.status, t.reason, t.metadata, t.reverses '
-                     '  FROM %s t, LATERAL (VALUES (t.sender, true, t.receiver), (t.receiver, false, t.sender)) AS s (account, sent, counterparty) '
-                     ' WHERE s.account <> %L AND (s.sent OR t.receiver <> t.sender)', part, pgbank_private.world());
+                     '  FROM %s t, LATERAL pgbank_private.ledger_sides(t.sender, t.receiver) s', part);
     END IF;
     UPDATE pgbank.history_copy_state SET copied_until = day + 1;
     copied := copied + 1;
