@@ -1,6 +1,7 @@
 // Change events (npm run events): events/s published with confirms from a backlog of transfer() commits, against a bare
-// confirmed publisher of as many messages of the same size; transfer() calls/s with the publisher running vs. not, and
+// confirmed publisher of as many messages of the same size; transfer() calls/s with the publisher running, with the slot only decoded (pg_recvlogical) and with neither, and
 // the WAL cost of REPLICA IDENTITY FULL on pgbank.users (migration 0019), taking turns. BENCH_EVENTS_SECONDS: backlog length.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -8,7 +9,7 @@ import { writeFile, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { connectAmqp } from '../../src/bridge/amqp.ts';
 import { bridgeEnv, startBridge, type BridgeProcess, type LogLine } from '../../src/bridge/process.ts';
-import { dbSettings } from '../../src/config.ts';
+import { dbSettings, type DbSettings } from '../../src/config.ts';
 import { CONSUMER_QUEUE_ARGUMENTS } from '../../src/events/config.ts';
 import { connect, createDatabase, dropDatabase, type Sql } from '../../src/db.ts';
 import { migrate } from '../../src/migrate.ts';
@@ -33,6 +34,7 @@ export default async function eventsBench(): Promise<string> {
   amqp.on('error', () => {});
   const ch = await amqp.createChannel();
   let publisher: BridgeProcess | undefined;
+  let decoder: ChildProcess | undefined;
   const start = (settings: Record<string, string> = {}) => startBridge(bridgeEnv(s, {
     AMQP_URL, EVENTS_SLOT: slot, EVENTS_EXCHANGE: exchange, EVENTS_PROGRESS_MS: '200', ...settings,
   }), { script: 'src/events/main.ts' });
@@ -85,13 +87,24 @@ export default async function eventsBench(): Promise<string> {
     await ch.deleteQueue(classic);
     await ch.bindQueue(queue, exchange, '#');
 
-    // 2. transfer() calls/s at c=16: identity default / full (no publisher), full with the publisher running; taking turns.
-    const sum = { plain: 0, full: 0, running: 0 };
+    // 2. transfer() calls/s at c=16: identity default / full (no publisher), full with the slot only decoded
+    // (pg_recvlogical into /dev/null), full with the publisher running; taking turns. Before each of the last
+    // two the slot skips what the others wrote: they keep up with the load, not drain a backlog.
+    const sum = { plain: 0, full: 0, decoded: 0, running: 0 };
+    const skipBacklog = () => sql`select pg_replication_slot_advance(${slot}, pg_current_wal_lsn())`;
     for (let r = 0; r < ROUNDS; r++) {
       await sql`alter table pgbank.users replica identity default`;
       sum.plain += (await pgbench(tag, 16, ['-f', file, '-D', `run=p${r}${Date.now()}`])).tps / ROUNDS;
       await sql`alter table pgbank.users replica identity full`;
       sum.full += (await pgbench(tag, 16, ['-f', file, '-D', `run=f${r}${Date.now()}`])).tps / ROUNDS;
+      await skipBacklog();
+      decoder = decodeOnly(s, slot);
+      await new Promise((res) => setTimeout(res, 1_000));
+      sum.decoded += (await pgbench(tag, 16, ['-f', file, '-D', `run=d${r}${Date.now()}`])).tps / ROUNDS;
+      decoder.kill('SIGTERM');
+      await once(decoder, 'exit');
+      decoder = undefined;
+      await skipBacklog();
       publisher = start();
       await publisher.waitFor((l) => l.event === 'publishing', 60_000);
       sum.running += (await pgbench(tag, 16, ['-f', file, '-D', `run=r${r}${Date.now()}`])).tps / ROUNDS;
@@ -110,11 +123,13 @@ export default async function eventsBench(): Promise<string> {
       table(['transfer() at c=16, 2,000 accounts', 'calls/s', 'vs identity default, no publisher'], [
         ['users REPLICA IDENTITY DEFAULT (before 0019), no publisher', Math.round(sum.plain), ratio(1)],
         ['REPLICA IDENTITY FULL (0019), no publisher', Math.round(sum.full), ratio(sum.full / sum.plain)],
+        ['REPLICA IDENTITY FULL, the slot decoded only (pg_recvlogical → /dev/null)', Math.round(sum.decoded), ratio(sum.decoded / sum.plain)],
         ['REPLICA IDENTITY FULL, npm run events publishing', Math.round(sum.running), ratio(sum.running / sum.plain)],
-      ]) + `\n\n` + cpuTable(cpuPerEvent, sum.full) + `\n\nWith the publisher vs. without (both FULL): ${ratio(sum.running / sum.full)}. pgbench -M prepared, ${ROUNDS} rounds of ${SECONDS} s per row, taking turns; ` +
+      ]) + `\n\n` + cpuTable(cpuPerEvent, sum.full) + `\n\nWith the publisher vs. without (both FULL): ${ratio(sum.running / sum.full)}; decoding only: ${ratio(sum.decoded / sum.full)}. pgbench -M prepared, ${ROUNDS} rounds of ${SECONDS} s per row, taking turns; ` +
         `the backlog: ${BACKLOG_SECONDS} s of transfer() at c=16 (2 events per commit), published by one process (the slot streamed, events published while the next commits arrive, confirms, flushed position reported). ${lagNote}.`,
     ].join('\n\n');
   } finally {
+    decoder?.kill('SIGKILL');
     await publisher?.stop('SIGKILL');
     await ch.deleteQueue(queue).catch(() => {});
     await ch.deleteQueue(`${exchange}.classic`).catch(() => {});
@@ -181,6 +196,13 @@ function cpuTable(perEvent: [string, number][], callsPerSecond: number): string 
     ['bound on the ratio with the publisher on these cores: 1 / (1 + 2 × events / call)', ratio(1 / (1 + 2 * total / callUs))],
   ]);
 }
+/** PostgreSQL's own client streaming the slot (pgoutput, our publication) and throwing it away: the decoding's cost alone. */
+function decodeOnly(db: DbSettings, slot: string): ChildProcess {
+  return spawn('pg_recvlogical', ['-h', db.host, '-p', String(db.port), '-U', db.user, '-d', db.database, '--slot', slot, '--start',
+    '-o', 'proto_version=1', '-o', 'publication_names=pgbank_events', '-f', '/dev/null'],
+  { stdio: 'ignore', env: { ...process.env, PGPASSWORD: db.password ?? '' } });
+}
+
 const seconds = (a: LogLine, b: LogLine) => (Date.parse(b.ts) - Date.parse(a.ts)) / 1000;
 
 async function barePublish(exchange: string, count: number, bytes: number): Promise<number> {
