@@ -99,7 +99,7 @@ export default async function eventsBench(): Promise<string> {
       sum.full += (await pgbench(tag, 16, ['-f', file, '-D', `run=f${r}${Date.now()}`])).tps / ROUNDS;
       await skipBacklog();
       decoder = decodeOnly(s, slot);
-      await new Promise((res) => setTimeout(res, 1_000));
+      if (!await walsenderPid(sql, slot)) throw new Error(`pg_recvlogical did not start reading slot ${slot}`);
       sum.decoded += (await pgbench(tag, 16, ['-f', file, '-D', `run=d${r}${Date.now()}`])).tps / ROUNDS;
       decoder.kill('SIGTERM');
       await once(decoder, 'exit');

@@ -28,20 +28,20 @@ export function parseMessage(buf: Buffer): Message {
   switch (tag) {
     case 'B': return { type: 'begin', finalLsn: r.int64(), commitTime: r.int64(), xid: r.uint32() };
     case 'C': {
-      r.at++;  // flags (unused)
+      r.skip(1);  // flags (unused)
       return { type: 'commit', commitLsn: r.int64(), endLsn: r.int64(), commitTime: r.int64() };
     }
     case 'R': {
       const id = r.uint32();
       const schema = r.cstring();
       const name = r.cstring();
-      r.at++;  // replica identity setting
+      r.skip(1);  // replica identity setting
       const n = r.int16();
       const columns: string[] = [];
       for (let i = 0; i < n; i++) {
-        r.at++;  // flags (part of the key)
+        r.skip(1);  // flags (part of the key)
         columns.push(r.cstring());
-        r.at += 8;  // type oid, type modifier
+        r.skip(8);  // type oid, type modifier
       }
       return { type: 'relation', relation: { id, schema, name, columns } };
     }
@@ -68,7 +68,7 @@ export function parseMessage(buf: Buffer): Message {
     }
     case 'T': {
       const n = r.int32();
-      r.at++;  // options
+      r.skip(1);  // options
       const relationIds: number[] = [];
       for (let i = 0; i < n; i++) relationIds.push(r.uint32());
       return { type: 'truncate', relationIds };
@@ -80,8 +80,9 @@ export function parseMessage(buf: Buffer): Message {
 
 // A cursor over one message (a class, not closures made per message: the publisher parses thousands a second).
 class Reader {
-  at = 0;
+  private at = 0;
   constructor(private readonly buf: Buffer) {}
+  skip(bytes: number): void { this.at += bytes; }
   byte(): string { return String.fromCharCode(this.buf[this.at++]!); }
   int16(): number { const v = this.buf.readInt16BE(this.at); this.at += 2; return v; }
   int32(): number { const v = this.buf.readInt32BE(this.at); this.at += 4; return v; }

@@ -191,6 +191,16 @@ test('bad input: 22004, 22023 naming the value, P0002', async () => {
 const copiedUntil = async () => (await db.sql<{ d: string | null }[]>`select copied_until::text as d from pgbank.history_copy_state`)[0]!.d;
 const copyProblems = async () => [...await db.sql<{ problem: string }[]>`select * from pgbank_private.verify_history_copy()`];
 
+test('the sides a ledger row has in the copy: both, not the world\'s, one for a row to itself', async () => {
+  const sides = async (sender: string, receiver: string) => [...await db.sql<{ account: string; sent: boolean; counterparty: string }[]>`
+    select account, sent, counterparty from pgbank_private.ledger_sides(${sender}::uuid, ${receiver}::uuid) order by sent desc`];
+  const world = '00000000-0000-0000-0000-000000000000';
+  assert.equal(await sides(a, b), [{ account: a, sent: true, counterparty: b }, { account: b, sent: false, counterparty: a }]);
+  assert.equal(await sides(world, a), [{ account: a, sent: false, counterparty: world }]);
+  assert.equal(await sides(a, world), [{ account: a, sent: true, counterparty: world }]);
+  assert.equal(await sides(a, a), [{ account: a, sent: true, counterparty: a }]);
+});
+
 test('closed days copied part of the way, then all: the same pages and filters, from the copy and the partitions', async () => {
   assert.is(await copiedUntil(), null);
   await db.sql`call pgbank_private.copy_closed_days(600)`;  // 2023-01-01 .. 2024-08-22: the cut lies in the sparse years
