@@ -1206,11 +1206,16 @@ CREATE FUNCTION pgbank.transfer(request_id text, from_account uuid, to_account u
     SET search_path TO 'pgbank', 'pg_temp'
     AS $$
 DECLARE
-  tx_id  bigint;
-  tx_ts  timestamptz := now();
-  status text;
-  reason text;
-  r      pgbank.hold_result;
+  tx_id       bigint;
+  tx_ts       timestamptz := now();
+  outcome     text;
+  why         text;
+  r           pgbank.hold_result;
+  cur         text;      -- the first account's currency, read with its lock
+  units       smallint;  -- its minor units: the amount is moved and stored with as many decimals
+  low_version bigint;    -- the first account's version when it was locked
+  moved       int;       -- accounts the two-account statement moved
+  moved_one   uuid;      -- the account it moved when it moved one
 BEGIN
   -- The hot path: every check inline; the helpers only run to name what is wrong.
   IF request_id IS NULL OR request_id = '' OR length(request_id) > 200 THEN
@@ -1243,12 +1248,44 @@ BEGIN
     r := pgbank_private.replay_one('transfer', from_account, request_id, to_account, amount, NULL);
     RETURN (r.request_id, r.status, r.reason, r.transaction_id, r.ts, r.from_account, r.to_account, r.amount, r.replayed);
   END IF;
-  -- An attempt: the row's trigger locks, checks and moves each account in one statement, and
-  -- writes the row as 'success' or 'failed' with its reason.
+  -- The usual case, two accounts: the first in id order is locked (its currency read with it),
+  -- then one UPDATE locks the second, checks both and moves both, and the ledger row goes in
+  -- decided, marked writer_moved so its trigger stays out. Otherwise (the other moved fewer than
+  -- two: taken back) the row goes in as an attempt ('init') and its trigger decides it the careful
+  -- way, naming the reason; the first account is already ours, so the id order still holds.
+  IF from_account <> to_account AND to_account <> '00000000-0000-0000-0000-000000000000' THEN
+    SELECT u.currency, u.minor_units, u.version INTO cur, units, low_version
+      FROM pgbank.users u WHERE u.id = least(from_account, to_account) FOR UPDATE;
+    IF FOUND AND amount = round(amount, units) THEN
+      IF scale(amount) <> units THEN
+        amount := round(amount, units);
+      END IF;
+      UPDATE pgbank.users u
+         SET balance = u.balance + CASE WHEN u.id = from_account THEN -amount ELSE amount END,
+             day_sent = u.day_sent + CASE WHEN u.id = from_account THEN amount ELSE 0 END,
+             day_received = u.day_received + CASE WHEN u.id = from_account THEN 0 ELSE amount END,
+             version = u.version + 1, modified_at = now()
+       WHERE u.id = ANY (ARRAY[from_account, to_account]) AND u.totals_day = (tx_ts AT TIME ZONE 'UTC')::date AND u.currency = cur
+         AND CASE WHEN u.id = from_account THEN u.status = 'open' AND (u.balance - u.held - amount >= u.lower_limit OR u.lower_limit IS NULL)
+                  ELSE u.balance <= 999999999999999999.99 - amount AND (u.status = 'open' OR (u.status = 'frozen' AND NOT u.credits_frozen)) END;
+      GET DIAGNOSTICS moved = ROW_COUNT;
+      IF moved = 2 THEN
+        INSERT INTO pgbank.transactions (id, ts, sender, receiver, amount, status, metadata, writer_moved)
+        VALUES (tx_id, tx_ts, from_account, to_account, amount, 'success', transfer.metadata, true);
+        RETURN (request_id, 'success'::text, NULL::text, tx_id, tx_ts, from_account, to_account, amount, false);
+      END IF;
+      IF moved = 1 THEN  -- one account moved: take it back (its row is ours either way)
+        moved_one := CASE WHEN (SELECT u.version FROM pgbank.users u WHERE u.id = least(from_account, to_account)) > low_version
+                          THEN least(from_account, to_account) ELSE greatest(from_account, to_account) END;
+        PERFORM pgbank_private.take_back(moved_one, CASE WHEN moved_one = from_account THEN amount ELSE 0 END,
+                                         CASE WHEN moved_one = from_account THEN 0 ELSE amount END, tx_ts);
+      END IF;
+    END IF;
+  END IF;
   INSERT INTO pgbank.transactions (id, ts, sender, receiver, amount, status, metadata)
   VALUES (tx_id, tx_ts, from_account, to_account, amount, 'init', transfer.metadata)
-  RETURNING transactions.status, transactions.reason, transactions.amount INTO status, reason, amount;
-  RETURN (request_id, status, reason, tx_id, tx_ts, from_account, to_account, amount, false);
+  RETURNING transactions.status, transactions.reason, transactions.amount INTO outcome, why, amount;
+  RETURN (request_id, outcome, why, tx_id, tx_ts, from_account, to_account, amount, false);
 END
 $$;
 
@@ -1502,12 +1539,11 @@ BEGIN
 
   -- The new items' ledger rows, before the accounts are locked (calls that share accounts wait
   -- for each other only from there): written as 'success', the few that fail below are set to
-  -- 'failed'. Their row triggers stay out while pgbank_private.set_wise_moves marks this
-  -- transaction (only definer code can write it): the balances, versions and day totals of the
-  -- call's accounts move set-wise below, one UPDATE for all, checked under their locks.
-  INSERT INTO pgbank_private.set_wise_moves (xact) VALUES (pg_current_xact_id());
-  INSERT INTO transactions (id, ts, sender, receiver, amount, status)
-  SELECT x.t, tx_ts, x.f, x.r, x.a, 'success'
+  -- 'failed'. Marked writer_moved, they pass their insert trigger by: the balances, versions and
+  -- day totals of the call's accounts move set-wise below, one UPDATE for all, checked under
+  -- their locks.
+  INSERT INTO transactions (id, ts, sender, receiver, amount, status, writer_moved)
+  SELECT x.t, tx_ts, x.f, x.r, x.a, 'success', true
     FROM unnest(tx_ids, from_accounts, to_accounts, amounts, fresh) AS x(t, f, r, a, new)
    WHERE x.new ORDER BY x.t;
 
@@ -1575,13 +1611,16 @@ BEGIN
   END LOOP;
 
   -- Constant bounds (a custom plan): only today's partition is opened, where a generic plan would lock them all.
+  -- Their update trigger stays out while pgbank_private.set_wise_moves marks this transaction
+  -- (only definer code can write it): nothing had moved for them.
   IF failures > 0 THEN
+    INSERT INTO pgbank_private.set_wise_moves (xact) VALUES (pg_current_xact_id());
     EXECUTE format($q$UPDATE transactions t SET status = 'failed', reason = o.reason FROM unnest($1) o
                         WHERE o.status = 'failed' AND NOT o.replayed
                           AND t.sender = o.from_account AND t.ts = %L AND t.id = o.transaction_id$q$, tx_ts)
       USING outcomes;
+    DELETE FROM pgbank_private.set_wise_moves WHERE xact = pg_current_xact_id();
   END IF;
-  DELETE FROM pgbank_private.set_wise_moves WHERE xact = pg_current_xact_id();
   WITH moved AS (
     UPDATE users u
        SET balance = u.balance + m.received - m.sent, day_sent = u.day_sent + m.sent, day_received = u.day_received + m.received,
@@ -1754,9 +1793,6 @@ DECLARE
   why     text;      -- why the attempt failed
   cur     text;      -- the movement's currency, once an account has moved (or the careful way has read it)
   units   smallint;  -- its minor units: the amount is stored with exactly as many decimals
-  moved   int;       -- accounts the two-account statement moved
-  low_version bigint;  -- the first account's version when it was locked
-  moved_one uuid;      -- the account it moved when it moved one
 BEGIN
   IF NEW.status = 'held' THEN  -- a hold reserves the payer's funds (the world keeps no balance)
     IF NEW.sender <> '00000000-0000-0000-0000-000000000000' THEN
@@ -1780,43 +1816,8 @@ BEGIN
     why := CASE WHEN EXISTS (SELECT FROM pgbank.users WHERE id = NEW.sender) THEN 'same_account' ELSE 'unknown_account' END;
   ELSE
     on_day := (NEW.ts AT TIME ZONE 'UTC')::date;
-    -- An attempt between two accounts, the usual case: the first account in id order is locked (its
-    -- currency read with it), then one statement checks and moves both. One UPDATE of two rows costs
-    -- much less than two (the executor's start and the table's CHECK constraints are paid per
-    -- statement). When it moves fewer than two, what moved is taken back and the statements below
-    -- decide, naming the reason; the first account is already ours, so the id order still holds.
-    IF attempt AND NEW.sender <> '00000000-0000-0000-0000-000000000000' AND NEW.receiver <> '00000000-0000-0000-0000-000000000000' THEN
-      SELECT u.currency, u.minor_units, u.version INTO cur, units, low_version
-        FROM pgbank.users u WHERE u.id = least(NEW.sender, NEW.receiver) FOR UPDATE;
-      IF FOUND AND NEW.amount = round(NEW.amount, units) THEN
-        IF scale(NEW.amount) <> units THEN
-          NEW.amount := round(NEW.amount, units);
-        END IF;
-        UPDATE pgbank.users
-           SET balance = balance + CASE WHEN id = NEW.sender THEN -NEW.amount ELSE NEW.amount END,
-               day_sent = day_sent + CASE WHEN id = NEW.sender THEN NEW.amount ELSE 0 END,
-               day_received = day_received + CASE WHEN id = NEW.sender THEN 0 ELSE NEW.amount END,
-               version = version + 1, modified_at = now()
-         WHERE id = ANY (ARRAY[NEW.sender, NEW.receiver]) AND totals_day = on_day AND currency = cur
-           AND CASE WHEN id = NEW.sender THEN status = 'open' AND (balance - held - NEW.amount >= lower_limit OR lower_limit IS NULL)
-                    ELSE balance <= 999999999999999999.99 - NEW.amount AND (status = 'open' OR (status = 'frozen' AND NOT credits_frozen)) END;
-        GET DIAGNOSTICS moved = ROW_COUNT;
-        IF moved = 2 THEN
-          NEW.status := 'success';
-          NEW.reason := NULL;
-          RETURN NEW;
-        END IF;
-        IF moved = 1 THEN  -- one account moved: take it back (its row is ours either way)
-          moved_one := CASE WHEN (SELECT u.version FROM pgbank.users u WHERE u.id = least(NEW.sender, NEW.receiver)) > low_version
-                            THEN least(NEW.sender, NEW.receiver) ELSE greatest(NEW.sender, NEW.receiver) END;
-          PERFORM pgbank_private.take_back(moved_one, CASE WHEN moved_one = NEW.sender THEN NEW.amount ELSE 0 END,
-                                           CASE WHEN moved_one = NEW.sender THEN 0 ELSE NEW.amount END, NEW.ts);
-        END IF;
-      END IF;
-      cur := NULL;
-      units := NULL;
-    END IF;
-    -- The careful way (direct writes, the world, and an attempt the statement above did not move):
+    -- The careful way (direct writes, the world, and an attempt transfer()'s two-account UPDATE did
+    -- not move: then transfer() holds the first account's lock already, so the id order still holds):
     -- each account in one statement that locks, checks and moves: for an attempt, the payer's debit
     -- only where it is open and its funds allow, the payee's credit only where it takes credits
     -- (open, or frozen without credits_frozen), in account-id order so two movements never
@@ -2254,6 +2255,7 @@ CREATE TABLE pgbank.transactions (
     reason text,
     metadata jsonb,
     reverses bigint,
+    writer_moved boolean,
     CONSTRAINT transactions_status_check CHECK ((status = ANY (ARRAY['init'::text, 'success'::text, 'failed'::text, 'held'::text, 'voided'::text, 'expired'::text, 'reversed'::text])))
 )
 PARTITION BY RANGE (ts);
@@ -2267,6 +2269,8 @@ COMMENT ON COLUMN pgbank.transactions.reason IS 'Why an attempt failed: unknown_
 COMMENT ON COLUMN pgbank.transactions.metadata IS 'The client''s metadata (a JSON object, at most 4,096 bytes as text), stored and returned with the row; NULL when none';
 
 COMMENT ON COLUMN pgbank.transactions.reverses IS 'For a reversal: the id of the transaction it takes money back from (that one''s receiver pays its sender); NULL otherwise';
+
+COMMENT ON COLUMN pgbank.transactions.writer_moved IS 'true: the row''s writer moved the balances itself (transfer(), transfers()), so the insert trigger stayed out; NULL otherwise';
 
 CREATE FUNCTION pgbank_private.find_transaction(transaction_id bigint) RETURNS pgbank.transactions
     LANGUAGE plpgsql STABLE
@@ -3957,7 +3961,7 @@ CREATE TRIGGER historical_transactions_append_only BEFORE DELETE OR UPDATE OR TR
 
 CREATE TRIGGER historical_transactions_totals AFTER INSERT ON pgbank.historical_transactions REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION pgbank_private.provider_totals_add();
 
-CREATE TRIGGER transactions_apply_insert BEFORE INSERT ON pgbank.transactions FOR EACH ROW WHEN (((new.status = 'init'::text) OR ((new.status = ANY (ARRAY['success'::text, 'held'::text])) AND (NOT pgbank_private.applied_set_wise())))) EXECUTE FUNCTION pgbank_private.apply_new_transaction();
+CREATE TRIGGER transactions_apply_insert BEFORE INSERT ON pgbank.transactions FOR EACH ROW WHEN (((new.status = 'init'::text) OR ((new.status = ANY (ARRAY['success'::text, 'held'::text])) AND (new.writer_moved IS NOT TRUE)))) EXECUTE FUNCTION pgbank_private.apply_new_transaction();
 
 CREATE TRIGGER transactions_rollup_delete AFTER DELETE ON pgbank.transactions FOR EACH ROW WHEN ((old.status = ANY (ARRAY['success'::text, 'held'::text]))) EXECUTE FUNCTION pgbank_private.apply_changed_transaction();
 

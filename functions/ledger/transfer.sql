@@ -6,11 +6,16 @@ SECURITY DEFINER
 SET search_path = pgbank, pg_temp
 AS $$
 DECLARE
-  tx_id  bigint;
-  tx_ts  timestamptz := now();
-  status text;
-  reason text;
-  r      pgbank.hold_result;
+  tx_id       bigint;
+  tx_ts       timestamptz := now();
+  outcome     text;
+  why         text;
+  r           pgbank.hold_result;
+  cur         text;      -- the first account's currency, read with its lock
+  units       smallint;  -- its minor units: the amount is moved and stored with as many decimals
+  low_version bigint;    -- the first account's version when it was locked
+  moved       int;       -- accounts the two-account statement moved
+  moved_one   uuid;      -- the account it moved when it moved one
 BEGIN
   -- The hot path: every check inline; the helpers only run to name what is wrong.
   IF request_id IS NULL OR request_id = '' OR length(request_id) > 200 THEN
@@ -43,12 +48,44 @@ BEGIN
     r := pgbank_private.replay_one('transfer', from_account, request_id, to_account, amount, NULL);
     RETURN (r.request_id, r.status, r.reason, r.transaction_id, r.ts, r.from_account, r.to_account, r.amount, r.replayed);
   END IF;
-  -- An attempt: the row's trigger locks, checks and moves each account in one statement, and
-  -- writes the row as 'success' or 'failed' with its reason.
+  -- The usual case, two accounts: the first in id order is locked (its currency read with it),
+  -- then one UPDATE locks the second, checks both and moves both, and the ledger row goes in
+  -- decided, marked writer_moved so its trigger stays out. Otherwise (the other moved fewer than
+  -- two: taken back) the row goes in as an attempt ('init') and its trigger decides it the careful
+  -- way, naming the reason; the first account is already ours, so the id order still holds.
+  IF from_account <> to_account AND to_account <> '00000000-0000-0000-0000-000000000000' THEN
+    SELECT u.currency, u.minor_units, u.version INTO cur, units, low_version
+      FROM pgbank.users u WHERE u.id = least(from_account, to_account) FOR UPDATE;
+    IF FOUND AND amount = round(amount, units) THEN
+      IF scale(amount) <> units THEN
+        amount := round(amount, units);
+      END IF;
+      UPDATE pgbank.users u
+         SET balance = u.balance + CASE WHEN u.id = from_account THEN -amount ELSE amount END,
+             day_sent = u.day_sent + CASE WHEN u.id = from_account THEN amount ELSE 0 END,
+             day_received = u.day_received + CASE WHEN u.id = from_account THEN 0 ELSE amount END,
+             version = u.version + 1, modified_at = now()
+       WHERE u.id = ANY (ARRAY[from_account, to_account]) AND u.totals_day = (tx_ts AT TIME ZONE 'UTC')::date AND u.currency = cur
+         AND CASE WHEN u.id = from_account THEN u.status = 'open' AND (u.balance - u.held - amount >= u.lower_limit OR u.lower_limit IS NULL)
+                  ELSE u.balance <= 999999999999999999.99 - amount AND (u.status = 'open' OR (u.status = 'frozen' AND NOT u.credits_frozen)) END;
+      GET DIAGNOSTICS moved = ROW_COUNT;
+      IF moved = 2 THEN
+        INSERT INTO pgbank.transactions (id, ts, sender, receiver, amount, status, metadata, writer_moved)
+        VALUES (tx_id, tx_ts, from_account, to_account, amount, 'success', transfer.metadata, true);
+        RETURN (request_id, 'success'::text, NULL::text, tx_id, tx_ts, from_account, to_account, amount, false);
+      END IF;
+      IF moved = 1 THEN  -- one account moved: take it back (its row is ours either way)
+        moved_one := CASE WHEN (SELECT u.version FROM pgbank.users u WHERE u.id = least(from_account, to_account)) > low_version
+                          THEN least(from_account, to_account) ELSE greatest(from_account, to_account) END;
+        PERFORM pgbank_private.take_back(moved_one, CASE WHEN moved_one = from_account THEN amount ELSE 0 END,
+                                         CASE WHEN moved_one = from_account THEN 0 ELSE amount END, tx_ts);
+      END IF;
+    END IF;
+  END IF;
   INSERT INTO pgbank.transactions (id, ts, sender, receiver, amount, status, metadata)
   VALUES (tx_id, tx_ts, from_account, to_account, amount, 'init', transfer.metadata)
-  RETURNING transactions.status, transactions.reason, transactions.amount INTO status, reason, amount;
-  RETURN (request_id, status, reason, tx_id, tx_ts, from_account, to_account, amount, false);
+  RETURNING transactions.status, transactions.reason, transactions.amount INTO outcome, why, amount;
+  RETURN (request_id, outcome, why, tx_id, tx_ts, from_account, to_account, amount, false);
 END
 $$;
 COMMENT ON FUNCTION pgbank.transfer(text, uuid, uuid, numeric, jsonb) IS

@@ -107,12 +107,11 @@ BEGIN
 
   -- The new items' ledger rows, before the accounts are locked (calls that share accounts wait
   -- for each other only from there): written as 'success', the few that fail below are set to
-  -- 'failed'. Their row triggers stay out while pgbank_private.set_wise_moves marks this
-  -- transaction (only definer code can write it): the balances, versions and day totals of the
-  -- call's accounts move set-wise below, one UPDATE for all, checked under their locks.
-  INSERT INTO pgbank_private.set_wise_moves (xact) VALUES (pg_current_xact_id());
-  INSERT INTO transactions (id, ts, sender, receiver, amount, status)
-  SELECT x.t, tx_ts, x.f, x.r, x.a, 'success'
+  -- 'failed'. Marked writer_moved, they pass their insert trigger by: the balances, versions and
+  -- day totals of the call's accounts move set-wise below, one UPDATE for all, checked under
+  -- their locks.
+  INSERT INTO transactions (id, ts, sender, receiver, amount, status, writer_moved)
+  SELECT x.t, tx_ts, x.f, x.r, x.a, 'success', true
     FROM unnest(tx_ids, from_accounts, to_accounts, amounts, fresh) AS x(t, f, r, a, new)
    WHERE x.new ORDER BY x.t;
 
@@ -180,13 +179,16 @@ BEGIN
   END LOOP;
 
   -- Constant bounds (a custom plan): only today's partition is opened, where a generic plan would lock them all.
+  -- Their update trigger stays out while pgbank_private.set_wise_moves marks this transaction
+  -- (only definer code can write it): nothing had moved for them.
   IF failures > 0 THEN
+    INSERT INTO pgbank_private.set_wise_moves (xact) VALUES (pg_current_xact_id());
     EXECUTE format($q$UPDATE transactions t SET status = 'failed', reason = o.reason FROM unnest($1) o
                         WHERE o.status = 'failed' AND NOT o.replayed
                           AND t.sender = o.from_account AND t.ts = %L AND t.id = o.transaction_id$q$, tx_ts)
       USING outcomes;
+    DELETE FROM pgbank_private.set_wise_moves WHERE xact = pg_current_xact_id();
   END IF;
-  DELETE FROM pgbank_private.set_wise_moves WHERE xact = pg_current_xact_id();
   WITH moved AS (
     UPDATE users u
        SET balance = u.balance + m.received - m.sent, day_sent = u.day_sent + m.sent, day_received = u.day_received + m.received,

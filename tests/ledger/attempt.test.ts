@@ -68,6 +68,32 @@ test('a row written directly as an attempt (init) is decided by the trigger; as 
   assert.equal(await audits(), { balances: [], monthly: [] });
 });
 
+test('transfer() moves both accounts itself and marks its row writer_moved; the trigger moves every other row', async () => {
+  const [low, high] = [await snapshot(LOW), await snapshot(HIGH)];
+  const r = await transfer(db.sql, `moved-${Date.now()}`, HIGH, LOW, '30.00');
+  assert.equal([r.status, r.reason], ['success', null]);
+  const [row] = await db.sql`select status, writer_moved from pgbank.transactions where id = ${r.transactionId}`;
+  assert.equal({ ...row }, { status: 'success', writer_moved: true });
+  assert.equal([(await snapshot(LOW)).balance, (await snapshot(HIGH)).balance], ['130.00', '70.00'], 'moved once, not twice');
+  assert.equal([(await snapshot(LOW)).day.version, (await snapshot(HIGH)).day.version].map(Number),
+    [Number(low.day.version) + 1, Number(high.day.version) + 1]);
+  // A failed attempt (the payer short after the payee, whose id comes first, was credited) is the trigger's, unmarked.
+  const f = await transfer(db.sql, `moved-short-${Date.now()}`, HIGH, LOW, '70.01');
+  const [failed] = await db.sql`select status, reason, writer_moved from pgbank.transactions where id = ${f.transactionId}`;
+  assert.equal({ ...failed }, { status: 'failed', reason: 'insufficient_funds', writer_moved: null });
+  // A direct write that says its writer moved the accounts is taken at its word (only the owner writes rows directly).
+  await db.sql`insert into pgbank.transactions (ts, sender, receiver, amount, status, writer_moved)
+    values (now(), ${LOW}, ${HIGH}, 5, 'success', true)`;
+  assert.equal([(await snapshot(LOW)).balance, (await snapshot(HIGH)).balance], ['130.00', '70.00']);
+  const audit = await verifyBalances(db.sql);
+  assert.equal(audit.map((a) => a.account).sort(), [LOW, HIGH].sort(), 'verify_balances shows the row nobody moved');
+  // What such a writer owes: the two accounts moved as the trigger would have moved them.
+  await db.sql`update pgbank.users set balance = balance + case when id = ${LOW}::uuid then -5 else 5 end,
+    day_sent = day_sent + case when id = ${LOW}::uuid then 5 else 0 end, day_received = day_received + case when id = ${LOW}::uuid then 0 else 5 end
+    where id in (${LOW}, ${HIGH})`;
+  assert.equal(await audits(), { balances: [], monthly: [] });
+});
+
 test('a movement on a new day rolls the account rows over, for attempts too', async () => {
   // The account rows hold yesterday's totals, as after a day without movements.
   await db.sql.begin((tx) => [

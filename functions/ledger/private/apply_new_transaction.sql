@@ -9,9 +9,6 @@ DECLARE
   why     text;      -- why the attempt failed
   cur     text;      -- the movement's currency, once an account has moved (or the careful way has read it)
   units   smallint;  -- its minor units: the amount is stored with exactly as many decimals
-  moved   int;       -- accounts the two-account statement moved
-  low_version bigint;  -- the first account's version when it was locked
-  moved_one uuid;      -- the account it moved when it moved one
 BEGIN
   IF NEW.status = 'held' THEN  -- a hold reserves the payer's funds (the world keeps no balance)
     IF NEW.sender <> '00000000-0000-0000-0000-000000000000' THEN
@@ -35,43 +32,8 @@ BEGIN
     why := CASE WHEN EXISTS (SELECT FROM pgbank.users WHERE id = NEW.sender) THEN 'same_account' ELSE 'unknown_account' END;
   ELSE
     on_day := (NEW.ts AT TIME ZONE 'UTC')::date;
-    -- An attempt between two accounts, the usual case: the first account in id order is locked (its
-    -- currency read with it), then one statement checks and moves both. One UPDATE of two rows costs
-    -- much less than two (the executor's start and the table's CHECK constraints are paid per
-    -- statement). When it moves fewer than two, what moved is taken back and the statements below
-    -- decide, naming the reason; the first account is already ours, so the id order still holds.
-    IF attempt AND NEW.sender <> '00000000-0000-0000-0000-000000000000' AND NEW.receiver <> '00000000-0000-0000-0000-000000000000' THEN
-      SELECT u.currency, u.minor_units, u.version INTO cur, units, low_version
-        FROM pgbank.users u WHERE u.id = least(NEW.sender, NEW.receiver) FOR UPDATE;
-      IF FOUND AND NEW.amount = round(NEW.amount, units) THEN
-        IF scale(NEW.amount) <> units THEN
-          NEW.amount := round(NEW.amount, units);
-        END IF;
-        UPDATE pgbank.users
-           SET balance = balance + CASE WHEN id = NEW.sender THEN -NEW.amount ELSE NEW.amount END,
-               day_sent = day_sent + CASE WHEN id = NEW.sender THEN NEW.amount ELSE 0 END,
-               day_received = day_received + CASE WHEN id = NEW.sender THEN 0 ELSE NEW.amount END,
-               version = version + 1, modified_at = now()
-         WHERE id = ANY (ARRAY[NEW.sender, NEW.receiver]) AND totals_day = on_day AND currency = cur
-           AND CASE WHEN id = NEW.sender THEN status = 'open' AND (balance - held - NEW.amount >= lower_limit OR lower_limit IS NULL)
-                    ELSE balance <= 999999999999999999.99 - NEW.amount AND (status = 'open' OR (status = 'frozen' AND NOT credits_frozen)) END;
-        GET DIAGNOSTICS moved = ROW_COUNT;
-        IF moved = 2 THEN
-          NEW.status := 'success';
-          NEW.reason := NULL;
-          RETURN NEW;
-        END IF;
-        IF moved = 1 THEN  -- one account moved: take it back (its row is ours either way)
-          moved_one := CASE WHEN (SELECT u.version FROM pgbank.users u WHERE u.id = least(NEW.sender, NEW.receiver)) > low_version
-                            THEN least(NEW.sender, NEW.receiver) ELSE greatest(NEW.sender, NEW.receiver) END;
-          PERFORM pgbank_private.take_back(moved_one, CASE WHEN moved_one = NEW.sender THEN NEW.amount ELSE 0 END,
-                                           CASE WHEN moved_one = NEW.sender THEN 0 ELSE NEW.amount END, NEW.ts);
-        END IF;
-      END IF;
-      cur := NULL;
-      units := NULL;
-    END IF;
-    -- The careful way (direct writes, the world, and an attempt the statement above did not move):
+    -- The careful way (direct writes, the world, and an attempt transfer()'s two-account UPDATE did
+    -- not move: then transfer() holds the first account's lock already, so the id order still holds):
     -- each account in one statement that locks, checks and moves: for an attempt, the payer's debit
     -- only where it is open and its funds allow, the payee's credit only where it takes credits
     -- (open, or frozen without credits_frozen), in account-id order so two movements never
@@ -166,10 +128,10 @@ COMMENT ON FUNCTION pgbank_private.apply_new_transaction() IS
 
 -- Cloned to every partition. Like foreign-key triggers it doesn't fire under session_replication_role
 -- = replica: bulk loaders (pgbank_private.insert_history) and logical-replication subscribers bring
--- the derived rows themselves; nor for the rows of a writer that moves their balances set-wise
--- (transfers(), marked in pgbank_private.set_wise_moves, which only definer code can write; an
--- attempt never asks). Updates, deletes and TRUNCATE: pgbank_private.apply_changed_transaction.
+-- the derived rows themselves; nor for a row whose writer moved its accounts itself (writer_moved:
+-- transfer()'s usual case, every row of transfers(); pgbank_app writes no row directly). Updates,
+-- deletes and TRUNCATE: pgbank_private.apply_changed_transaction.
 CREATE OR REPLACE TRIGGER transactions_apply_insert
   BEFORE INSERT ON pgbank.transactions
-  FOR EACH ROW WHEN (NEW.status = 'init' OR NEW.status IN ('success', 'held') AND NOT pgbank_private.applied_set_wise())
+  FOR EACH ROW WHEN (NEW.status = 'init' OR NEW.status IN ('success', 'held') AND NEW.writer_moved IS NOT TRUE)
   EXECUTE FUNCTION pgbank_private.apply_new_transaction();
