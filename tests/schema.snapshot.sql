@@ -2398,6 +2398,19 @@ ALTER FUNCTION pgbank_private.finish_hold(hold_id uuid, action text, amount nume
 
 COMMENT ON FUNCTION pgbank_private.finish_hold(hold_id uuid, action text, amount numeric) IS 'Helper: posts, voids or expires a hold exactly once, in the same lock order as transfers';
 
+CREATE FUNCTION pgbank_private.forget_writer_moved() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  NEW.writer_moved := NULL;
+  RETURN NEW;
+END
+$$;
+
+ALTER FUNCTION pgbank_private.forget_writer_moved() OWNER TO postgres;
+
+COMMENT ON FUNCTION pgbank_private.forget_writer_moved() IS 'Trigger: clears writer_moved when a ledger row''s ts changes (a move to another day''s partition is a delete and an insert: the delete takes the movement out, the insert must put it back)';
+
 CREATE FUNCTION pgbank_private.history_cursor(ts timestamp with time zone, id bigint) RETURNS text
     LANGUAGE sql STABLE PARALLEL SAFE
     AS $$
@@ -3963,6 +3976,8 @@ CREATE TRIGGER historical_transactions_totals AFTER INSERT ON pgbank.historical_
 
 CREATE TRIGGER transactions_apply_insert BEFORE INSERT ON pgbank.transactions FOR EACH ROW WHEN (((new.status = 'init'::text) OR ((new.status = ANY (ARRAY['success'::text, 'held'::text])) AND (new.writer_moved IS NOT TRUE)))) EXECUTE FUNCTION pgbank_private.apply_new_transaction();
 
+CREATE TRIGGER transactions_forget_writer_moved BEFORE UPDATE ON pgbank.transactions FOR EACH ROW WHEN ((old.writer_moved AND (new.ts IS DISTINCT FROM old.ts))) EXECUTE FUNCTION pgbank_private.forget_writer_moved();
+
 CREATE TRIGGER transactions_rollup_delete AFTER DELETE ON pgbank.transactions FOR EACH ROW WHEN ((old.status = ANY (ARRAY['success'::text, 'held'::text]))) EXECUTE FUNCTION pgbank_private.apply_changed_transaction();
 
 CREATE TRIGGER transactions_rollup_truncate AFTER TRUNCATE ON pgbank.transactions FOR EACH STATEMENT EXECUTE FUNCTION pgbank_private.apply_changed_transaction();
@@ -4129,6 +4144,8 @@ REVOKE ALL ON FUNCTION pgbank_private.failure_reason(sender uuid, receiver uuid,
 REVOKE ALL ON FUNCTION pgbank_private.find_transaction(transaction_id bigint) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.finish_hold(hold_id uuid, action text, amount numeric) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION pgbank_private.forget_writer_moved() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION pgbank_private.history_cursor(ts timestamp with time zone, id bigint) FROM PUBLIC;
 

@@ -167,8 +167,8 @@ export class Decoder {
 }
 
 /**
- * A movement the other account refused is taken back in the same trigger call
- * (pgbank_private.take_back): the row as it was, its version one lower. Neither change happened
+ * A movement the other account refused is taken back in the same call (pgbank_private.take_back,
+ * from transfer() or the ledger's insert trigger): the row as it was, its version one lower. Neither change happened
  * for a reader: the take-back and the account's change before it are left out.
  */
 function withoutTakeBacks(changes: AccountChange[]): AccountChange[] {

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createAccount, getAccount, setAccountStatus, topUp, transfer, verifyBalances } from '../../src/api.ts';
+import { createAccount, getAccount, setAccountStatus, topUp, transfer, transfers, verifyBalances } from '../../src/api.ts';
 import { testDatabase, type TestDatabase } from '../helpers/db.ts';
 
 let db: TestDatabase;
@@ -91,6 +91,20 @@ test('transfer() moves both accounts itself and marks its row writer_moved; the 
   await db.sql`update pgbank.users set balance = balance + case when id = ${LOW}::uuid then -5 else 5 end,
     day_sent = day_sent + case when id = ${LOW}::uuid then 5 else 0 end, day_received = day_received + case when id = ${LOW}::uuid then 0 else 5 end
     where id in (${LOW}, ${HIGH})`;
+  assert.equal(await audits(), { balances: [], monthly: [] });
+});
+
+test('a writer_moved row moved to another day is taken out and put back like any other row', async () => {
+  const r = await transfer(db.sql, `moved-day-${Date.now()}`, LOW, HIGH, '10.00');
+  const [b] = await transfers(db.sql, [{ requestId: `moved-day-b-${Date.now()}`, from: HIGH, to: LOW, amount: '4.00' }]);
+  const ids = [r.transactionId, b!.transactionId];
+  assert.equal((await db.sql`select count(*)::int as n from pgbank.transactions where id = any(${ids}::bigint[]) and writer_moved`)[0]!.n, 2);
+  // A day back (a move between partitions: a delete and an insert) and a second later (the same day).
+  await db.sql`update pgbank.transactions set ts = ts - interval '1 day' where id = any(${ids}::bigint[])`;
+  await db.sql`update pgbank.transactions set ts = ts + interval '1 second' where id = any(${ids}::bigint[])`;
+  const rows = await db.sql`select writer_moved from pgbank.transactions where id = any(${ids}::bigint[])`;
+  assert.equal(rows.map((x) => x.writer_moved), [null, null], 'the mark is gone once the row has moved');
+  assert.equal([(await snapshot(LOW)).balance, (await snapshot(HIGH)).balance], ['94.00', '106.00']);
   assert.equal(await audits(), { balances: [], monthly: [] });
 });
 

@@ -1,4 +1,4 @@
--- Takes back one account's part of a movement made earlier in the same trigger call, when the other account refused it.
+-- Takes back one account's part of a movement made earlier in the same call (transfer() or the insert trigger), when the other account refused it.
 CREATE OR REPLACE FUNCTION pgbank_private.take_back(account uuid, sent numeric, received numeric, ts timestamptz)
 RETURNS void
 LANGUAGE plpgsql
