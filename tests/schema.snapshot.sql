@@ -1740,7 +1740,7 @@ CREATE FUNCTION pgbank_private.applied_set_wise() RETURNS boolean
 
 ALTER FUNCTION pgbank_private.applied_set_wise() OWNER TO postgres;
 
-COMMENT ON FUNCTION pgbank_private.applied_set_wise() IS 'Helper: true while a writer that moves balances set-wise (transfers()) inserts its ledger rows; the row trigger then stays out';
+COMMENT ON FUNCTION pgbank_private.applied_set_wise() IS 'Helper: true while transfers() sets the rows of its failed items, written success and never applied, to failed; the update trigger then stays out';
 
 CREATE FUNCTION pgbank_private.apply_changed_transaction() RETURNS trigger
     LANGUAGE plpgsql
@@ -3886,7 +3886,7 @@ CREATE UNLOGGED TABLE pgbank_private.set_wise_moves (
 
 ALTER TABLE pgbank_private.set_wise_moves OWNER TO postgres;
 
-COMMENT ON TABLE pgbank_private.set_wise_moves IS 'Transactions inserting ledger rows whose balances their writer moves set-wise (transfers()); the row trigger stays out';
+COMMENT ON TABLE pgbank_private.set_wise_moves IS 'Transactions in which transfers() sets the rows of its failed items (written success, never applied) to failed; the update trigger stays out';
 
 ALTER TABLE ONLY pgbank.account_status_changes
     ADD CONSTRAINT account_status_changes_pkey PRIMARY KEY (account, id);
