@@ -1447,6 +1447,7 @@ DECLARE
   debit_blocks  text[];  -- account_frozen / account_closed where an account takes no debits, by the same position
   credit_blocks text[];  -- ... no credits
   codes    text[];     -- their currencies, by the same position
+  current  boolean[];  -- their rows hold today's day totals, by the same position
   bad_code text;       -- the currency of the first amount with too many decimals
   scaled   numeric[];  -- the amounts with their currencies' decimals
   tx_ids   bigint[];   -- per item: the ledger row it gets if it is new
@@ -1550,9 +1551,10 @@ BEGIN
   -- Every account of the call, in the global order (the world is never locked): two calls, or a
   -- call and a transfer(), wait for each other instead of deadlocking.
   SELECT array_agg(u.id ORDER BY u.id), array_agg(u.room ORDER BY u.id), array_agg(u.balance ORDER BY u.id),
-         array_agg(u.debit_block ORDER BY u.id), array_agg(u.credit_block ORDER BY u.id), array_agg(u.currency ORDER BY u.id)
-    INTO ids, rooms, balances, debit_blocks, credit_blocks, codes
-    FROM (SELECT u.id, u.balance - u.held - u.lower_limit AS room, u.balance, u.currency,
+         array_agg(u.debit_block ORDER BY u.id), array_agg(u.credit_block ORDER BY u.id), array_agg(u.currency ORDER BY u.id),
+         array_agg(u.totals_day IS NOT DISTINCT FROM (tx_ts AT TIME ZONE 'UTC')::date ORDER BY u.id)
+    INTO ids, rooms, balances, debit_blocks, credit_blocks, codes, current
+    FROM (SELECT u.id, u.balance - u.held - u.lower_limit AS room, u.balance, u.currency, u.totals_day,
                  CASE WHEN u.status <> 'open' THEN 'account_' || u.status END AS debit_block,
                  CASE WHEN u.status = 'closed' OR u.status = 'frozen' AND u.credits_frozen THEN 'account_' || u.status END AS credit_block
             FROM users u
@@ -1621,17 +1623,18 @@ BEGIN
       USING outcomes;
     DELETE FROM pgbank_private.set_wise_moves WHERE xact = pg_current_xact_id();
   END IF;
-  WITH moved AS (
-    UPDATE users u
-       SET balance = u.balance + m.received - m.sent, day_sent = u.day_sent + m.sent, day_received = u.day_received + m.received,
-           version = u.version + m.n, modified_at = now()
-      FROM unnest(ids, sent, received, moves) AS m(account, sent, received, n)
-     WHERE m.n > 0 AND u.id = m.account AND u.totals_day = (tx_ts AT TIME ZONE 'UTC')::date
-    RETURNING u.id)
+  -- The accounts whose rows hold today's totals move in one UPDATE (their day is read under the lock
+  -- above, not filtered here: the planner's idea of how many rows hold today is as old as the last
+  -- ANALYZE, and a guess of one row once chose to scan every account for every item).
+  UPDATE users u
+     SET balance = u.balance + m.received - m.sent, day_sent = u.day_sent + m.sent, day_received = u.day_received + m.received,
+         version = u.version + m.n, modified_at = now()
+    FROM unnest(ids, sent, received, moves, current) AS m(account, sent, received, n, today)
+   WHERE m.n > 0 AND m.today AND u.id = m.account;
   -- An account's first movement of the day rolls its row's day over, the careful way.
   SELECT array_agg(m.account), array_agg(m.sent), array_agg(m.received), array_agg(m.n) INTO late, late_sent, late_received, late_moves
-    FROM unnest(ids, sent, received, moves) AS m(account, sent, received, n)
-   WHERE m.n > 0 AND m.account NOT IN (SELECT id FROM moved);
+    FROM unnest(ids, sent, received, moves, current) AS m(account, sent, received, n, today)
+   WHERE m.n > 0 AND NOT m.today;
   FOR i IN 1 .. coalesce(cardinality(late), 0) LOOP
     PERFORM pgbank_private.move_account(late[i], late_sent[i], late_received[i], tx_ts, false);
     IF late_moves[i] > 1 THEN  -- a version per movement, as the row trigger counts them

@@ -60,6 +60,32 @@ test('each item has its own outcome, checked against the balances the earlier it
   await audits();
 });
 
+test('accounts whose rows hold an earlier day roll over, next to accounts already on today', async () => {
+  const [a, b, c] = [await newAccount('A', '100'), await newAccount('B', '100'), await newAccount('C', '100')];
+  await db.sql.begin((tx) => [  // a and c as after a day without movements; b moved today
+    tx`set local session_replication_role = replica`,
+    tx`update pgbank.transactions set ts = ts - interval '1 day' where receiver in (${a}, ${c})`,
+    tx`update pgbank.users set totals_day = totals_day - 1 where id in (${a}, ${c})`,
+  ]);
+  await audits();
+  const rs = await transfers(db.sql, [
+    { requestId: key('d'), from: a, to: b, amount: '10' },
+    { requestId: key('d'), from: b, to: a, amount: '4' },
+    { requestId: key('d'), from: c, to: a, amount: '1' },
+    { requestId: key('d'), from: a, to: c, amount: '2' },
+  ]);
+  assert.equal(rs.map((r) => r.status), ['success', 'success', 'success', 'success']);
+  const rows = await db.sql`select id, totals_day = (now() at time zone 'UTC')::date as today, day_sent::text, day_received::text,
+    balance::text, version::int from pgbank.users where id in (${a}, ${b}, ${c})`;
+  const by = Object.fromEntries(rows.map((r) => [r.id, [r.today, r.day_sent, r.day_received, r.balance, r.version]]));
+  assert.equal([by[a], by[b], by[c]], [
+    [true, '12.00', '5.00', '93.00', 5],    // its top-up, then 4 movements
+    [true, '4.00', '110.00', '106.00', 3],  // top-up, 2 movements
+    [true, '1.00', '2.00', '101.00', 3],
+  ]);
+  await audits();
+});
+
 test('idempotent per item: whole calls, single items, transfer() and transfers() share the requests', async () => {
   const [a, b, c] = [await newAccount('P', '100'), await newAccount('Q', '100'), await newAccount('R')];
   const items = [{ requestId: 'r-1', from: a, to: c, amount: '10' }, { requestId: 'r-2', from: b, to: c, amount: '1000' },
