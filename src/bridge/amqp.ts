@@ -1,4 +1,5 @@
 // RabbitMQ plumbing shared by the bridge, the producer, the tests and the benchmark (amqplib).
+import type { Writable } from 'node:stream';
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type Options } from 'amqplib';
 
 export type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
@@ -7,7 +8,31 @@ export type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqp
 export async function connectAmqp(url: string, name: string): Promise<ChannelModel> {
   const u = new URL(url);
   if (!u.searchParams.has('heartbeat')) u.searchParams.set('heartbeat', '10');
-  return amqp.connect(u.toString(), { clientProperties: { connection_name: name } });
+  const connection = await amqp.connect(u.toString(), { clientProperties: { connection_name: name } });
+  const socket = (connection as unknown as { connection?: { stream?: Writable } }).connection?.stream;
+  if (typeof socket?.cork === 'function') coalesceWrites(socket);  // amqplib's internals: left alone if they change
+  return connection;
+}
+
+/**
+ * amqplib writes every frame to the socket on its own (one system call per message published or
+ * acknowledged); corked from a tick's first write to the next tick, a batch goes out in one.
+ */
+function coalesceWrites(socket: Writable): void {
+  const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    socket.uncork();
+  };
+  socket.write = ((...args: unknown[]) => {
+    if (!corked) {
+      corked = true;
+      socket.cork();
+      process.nextTick(uncork);
+    }
+    return write(...args);
+  }) as Writable['write'];
 }
 
 /**
