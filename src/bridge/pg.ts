@@ -72,6 +72,16 @@ export async function withTimeout<T>(work: Promise<T>, ms: number, what: string)
 
 export const isTimeout = (err: unknown) => (err as { code?: unknown }).code === 'BRIDGE_TIMEOUT';
 
+/**
+ * A postgres.js error for a connection its pool ended or lost (CONNECTION_DESTROYED, _ENDED,
+ * _CLOSED), made in its connection code: what the queries of an ended pool are failed with.
+ */
+export function isDriverConnectionLoss(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return err instanceof Error && (code === 'CONNECTION_DESTROYED' || code === 'CONNECTION_ENDED' || code === 'CONNECTION_CLOSED')
+    && /postgres[\\/]src[\\/]connection\.js/.test(err.stack ?? '');
+}
+
 /** The postgres.js write-after-close crash (an uncaught TypeError thrown from its connection code). */
 export function isDriverWriteCrash(err: unknown): boolean {
   return err instanceof TypeError && /postgres[\\/]src[\\/]connection\.js/.test(err.stack ?? '');

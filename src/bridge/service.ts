@@ -1,7 +1,7 @@
 // What the long-running services (`npm run bridge`, `npm run events`) do alike at start: read their
 // configuration, stop on SIGTERM or SIGINT, leave on an unhandled rejection or an uncaught exception.
 import { errorFields, type Log } from './log.ts';
-import { isDriverWriteCrash } from './pg.ts';
+import { isDriverConnectionLoss, isDriverWriteCrash } from './pg.ts';
 
 /**
  * The service's configuration from `read` (a bad one is logged as `bad_config` and the process
@@ -25,7 +25,14 @@ export function startService<C>(log: Log, read: () => C): { config: C; stopping:
     });
   }
   process.on('unhandledRejection', (err) => {
-    log('error', 'unhandled_rejection', errorFields(err));
+    // postgres.js can fail a promise of its own, that nothing awaits, when a pool is ended with a
+    // connection at work (seen as the services replace their pool at each retry while RabbitMQ is
+    // down): that pool is gone, and the queries of ours on it were awaited and failed already.
+    if (isDriverConnectionLoss(err)) {
+      log('warn', 'postgres_driver_error', { ...errorFields(err), stack: (err as Error).stack });
+      return;
+    }
+    log('error', 'unhandled_rejection', { ...errorFields(err), ...(err instanceof Error ? { stack: err.stack } : {}) });
     process.exit(1);
   });
   return { config, stopping };
