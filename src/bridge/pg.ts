@@ -79,10 +79,12 @@ export const isTimeout = (err: unknown) => (err as { code?: unknown }).code === 
 export function isDriverConnectionLoss(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return err instanceof Error && (code === 'CONNECTION_DESTROYED' || code === 'CONNECTION_ENDED' || code === 'CONNECTION_CLOSED')
-    && /postgres[\\/]src[\\/]connection\.js/.test(err.stack ?? '');
+    && fromDriverConnection(err);
 }
 
 /** The postgres.js write-after-close crash (an uncaught TypeError thrown from its connection code). */
 export function isDriverWriteCrash(err: unknown): boolean {
-  return err instanceof TypeError && /postgres[\\/]src[\\/]connection\.js/.test(err.stack ?? '');
+  return err instanceof TypeError && fromDriverConnection(err);
 }
+
+const fromDriverConnection = (err: Error) => /postgres[\\/]src[\\/]connection\.js/.test(err.stack ?? '');

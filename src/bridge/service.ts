@@ -29,10 +29,10 @@ export function startService<C>(log: Log, read: () => C): { config: C; stopping:
     // connection at work (seen as the services replace their pool at each retry while RabbitMQ is
     // down): that pool is gone, and the queries of ours on it were awaited and failed already.
     if (isDriverConnectionLoss(err)) {
-      log('warn', 'postgres_driver_error', { ...errorFields(err), stack: (err as Error).stack });
+      log('warn', 'postgres_driver_error', withStack(err));
       return;
     }
-    log('error', 'unhandled_rejection', { ...errorFields(err), ...(err instanceof Error ? { stack: err.stack } : {}) });
+    log('error', 'unhandled_rejection', withStack(err));
     process.exit(1);
   });
   return { config, stopping };
@@ -52,7 +52,12 @@ export function survivePostgresWriteCrash(log: Log, replace: (reason: string) =>
       replace('postgres.js wrote to a closed connection');
       return;
     }
-    log('error', 'uncaught_exception', { ...errorFields(err), stack: err.stack });
+    log('error', 'uncaught_exception', withStack(err));
     process.exit(1);
   });
+}
+
+/** errorFields and, for an Error, its stack: where a bug or a driver's fault came from. */
+function withStack(err: unknown): Record<string, unknown> {
+  return { ...errorFields(err), ...(err instanceof Error ? { stack: err.stack } : {}) };
 }
