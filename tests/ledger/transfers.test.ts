@@ -60,6 +60,56 @@ test('each item has its own outcome, checked against the balances the earlier it
   await audits();
 });
 
+// The fast way moves the accounts in a subtransaction of the call: their rows then carry another
+// transaction id than the call's ledger rows (the careful way writes both in the call's own).
+const wentFast = async (account: string, transactionId: string) => {
+  const [r] = await db.sql`select u.xmin::text <> t.xmin::text as fast from pgbank.users u, pgbank.transactions t
+    where u.id = ${account} and t.id = ${transactionId}::bigint`;
+  return r!.fast as boolean;
+};
+
+test('the fast way: items that all pass, an account spending what an earlier item brought it', async () => {
+  const [a, b, c] = [await newAccount('FA', '5'), await newAccount('FB', '100'), await newAccount('FC', '100', '-20')];
+  const rs = await transfers(db.sql, [
+    { requestId: key('f'), from: c, to: a, amount: '10' },   // a 15
+    { requestId: key('f'), from: a, to: b, amount: '15' },   // a 0: exactly what it had with the credit
+    { requestId: key('f'), from: c, to: WORLD, amount: '110' },  // c 100 - 10 - 110 = -20, its lower limit
+    { requestId: key('f'), from: b, to: c, amount: '1.5' },
+  ]);
+  assert.equal(rs.map((r) => [r.status, r.reason, r.amount]),
+    [['success', null, '10.00'], ['success', null, '15.00'], ['success', null, '110.00'], ['success', null, '1.50']]);
+  assert.ok(await wentFast(a, rs[0]!.transactionId), 'the accounts moved in one statement of their own');
+  assert.equal([await balance(a), await balance(b), await balance(c)], ['0.00', '113.50', '-18.50']);
+  const rows = await db.sql`select id, day_sent::text, day_received::text, version::int from pgbank.users where id in (${a}, ${b}, ${c})`;
+  const by = Object.fromEntries(rows.map((r) => [r.id, [r.day_sent, r.day_received, r.version]]));
+  assert.equal([by[a], by[b], by[c]], [['15.00', '15.00', 3], ['1.50', '115.00', 3], ['120.00', '101.50', 4]]);
+  await audits();
+});
+
+test('the fast way: a debit that comes before the credit that would cover it fails, the careful way', async () => {
+  const [a, b, c] = [await newAccount('GA', '5'), await newAccount('GB', '100'), await newAccount('GC', '100')];
+  // a's items sum to nothing, but in item order it must pay 10 with 5
+  const rs = await transfers(db.sql, [
+    { requestId: key('g'), from: a, to: b, amount: '10' },
+    { requestId: key('g'), from: c, to: a, amount: '10' },
+  ]);
+  assert.equal(rs.map((r) => [r.status, r.reason]), [['failed', 'insufficient_funds'], ['success', null]]);
+  assert.not.ok(await wentFast(a, rs[1]!.transactionId));
+  assert.equal([await balance(a), await balance(b), await balance(c)], ['15.00', '100.00', '90.00']);
+  await audits();
+  // and a credit past the largest balance on the way, though the call's sum leaves the balance as it was
+  const rich = await newAccount('GR', '1');
+  await db.sql`update pgbank.users set balance = 999999999999999999.00 where id = ${rich}`;  // (no API reaches this in a test's time)
+  const err = await sqlstate(transfers(db.sql, [
+    { requestId: key('g'), from: b, to: rich, amount: '1' },
+    { requestId: key('g'), from: rich, to: c, amount: '1' },
+  ]));
+  assert.is(err.code, '22023', err.message);
+  const [r] = await db.sql`select balance::text from pgbank.users where id = ${rich}`;
+  assert.equal([r!.balance, await balance(b)], ['999999999999999999.00', '100.00']);
+  await db.sql`update pgbank.users set balance = 1.00 where id = ${rich}`;
+});
+
 test('accounts whose rows hold an earlier day roll over, next to accounts already on today', async () => {
   const [a, b, c] = [await newAccount('A', '100'), await newAccount('B', '100'), await newAccount('C', '100')];
   await db.sql.begin((tx) => [  // a and c as after a day without movements; b moved today
