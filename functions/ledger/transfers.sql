@@ -43,7 +43,7 @@ DECLARE
   late_received numeric[];
   late_moves bigint[];
   failures int := 0;  -- new items that failed: their rows, written 'success', become 'failed'
-  simple   boolean;    -- every item between two known accounts (or to the world) of one currency
+  simple   boolean;    -- every item from a known account to one of its currency (or to the world)
   acc      uuid[];     -- the fast way: the call's accounts in id order, and by the same position
   acc_sent numeric[];  -- what their items send and receive, how many movements,
   acc_received numeric[];
@@ -90,7 +90,7 @@ BEGIN
          (array_agg(x.code ORDER BY x.i) FILTER (WHERE x.a <> round(x.a, x.places)))[1], bool_and(x.simple)
     INTO scaled, bad, bad_code, simple
     FROM (SELECT x.i, x.a, coalesce(p.minor_units, r.minor_units, d.minor_units) AS places, coalesce(p.currency, r.currency, d.code) AS code,
-                 x.f <> x.t AND p.id IS NOT NULL AND (x.t = world OR r.currency = p.currency) AS simple
+                 p.id IS NOT NULL AND (x.t = world OR r.currency = p.currency) AS simple
             FROM unnest(from_accounts, to_accounts, amounts) WITH ORDINALITY AS x(f, t, a, i)
             LEFT JOIN users p ON p.id = x.f
             LEFT JOIN users r ON r.id = x.t AND r.id <> world
@@ -121,12 +121,13 @@ BEGIN
     FROM unnest(tx_ids) WITH ORDINALITY AS x(t, i), (SELECT coalesce(array_agg(r.t), '{}') AS ids FROM recorded r) r;
 
   -- The new items' ledger rows, before the accounts are locked (calls that share accounts wait
-  -- for each other only from there): written as 'success', the few that fail below are set to
-  -- 'failed'. Marked writer_moved, they pass their insert trigger by: the balances, versions and
+  -- for each other only from there): written as 'success' (an item from an account to itself as
+  -- 'failed', same_account: the careful way below names an unknown one), the few that fail below
+  -- are set to 'failed'. Marked writer_moved, they pass their insert trigger by: the balances, versions and
   -- day totals of the call's accounts move set-wise below, one UPDATE for all, checked under
   -- their locks.
-  INSERT INTO transactions (id, ts, sender, receiver, amount, status, writer_moved)
-  SELECT x.t, tx_ts, x.f, x.r, x.a, 'success', true
+  INSERT INTO transactions (id, ts, sender, receiver, amount, status, reason, writer_moved)
+  SELECT x.t, tx_ts, x.f, x.r, x.a, CASE WHEN x.f = x.r THEN 'failed' ELSE 'success' END, CASE WHEN x.f = x.r THEN 'same_account' END, true
     FROM unnest(tx_ids, from_accounts, to_accounts, amounts, fresh) AS x(t, f, r, a, new)
    WHERE x.new ORDER BY x.t;
 
@@ -142,7 +143,7 @@ BEGIN
               FROM (SELECT v.account, v.debit, v.credit, sum(v.debit - v.credit) OVER (PARTITION BY v.account ORDER BY x.i) AS net
                       FROM unnest(from_accounts, to_accounts, amounts) WITH ORDINALITY AS x(f, t, a, i)
                       CROSS JOIN LATERAL (VALUES (x.f, x.a, 0::numeric), (x.t, 0::numeric, x.a)) AS v(account, debit, credit)
-                     WHERE v.account <> world) e
+                     WHERE v.account <> world AND x.f <> x.t) e
              GROUP BY e.account ORDER BY e.account) e;  -- the aggregates take the rows in this order
     BEGIN
       UPDATE users u
@@ -157,8 +158,9 @@ BEGIN
          AND (m.received = 0 OR u.status = 'open' OR u.status = 'frozen' AND NOT u.credits_frozen)
          AND (m.received = 0 OR u.balance <= pgbank_private.max_balance() - m.up);
       GET DIAGNOSTICS moved = ROW_COUNT;
-      IF moved = cardinality(acc) THEN
-        RETURN QUERY SELECT x.k, 'success'::text, NULL::text, x.id, tx_ts, x.f, x.t, x.a, false
+      IF moved = coalesce(cardinality(acc), 0) THEN
+        RETURN QUERY SELECT x.k, CASE WHEN x.f = x.t THEN 'failed' ELSE 'success' END, CASE WHEN x.f = x.t THEN 'same_account' END,
+                            x.id, tx_ts, x.f, x.t, x.a, false
                        FROM unnest(request_ids, tx_ids, from_accounts, to_accounts, amounts) WITH ORDINALITY AS x(k, id, f, t, a, i)
                       ORDER BY x.i;
         RETURN;

@@ -68,16 +68,20 @@ const wentFast = async (account: string, transactionId: string) => {
   return r!.fast as boolean;
 };
 
-test('the fast way: items that all pass, an account spending what an earlier item brought it', async () => {
+test('the fast way: items that all pass, an account spending what an earlier item brought it, one to itself', async () => {
   const [a, b, c] = [await newAccount('FA', '5'), await newAccount('FB', '100'), await newAccount('FC', '100', '-20')];
   const rs = await transfers(db.sql, [
     { requestId: key('f'), from: c, to: a, amount: '10' },   // a 15
     { requestId: key('f'), from: a, to: b, amount: '15' },   // a 0: exactly what it had with the credit
     { requestId: key('f'), from: c, to: WORLD, amount: '110' },  // c 100 - 10 - 110 = -20, its lower limit
     { requestId: key('f'), from: b, to: c, amount: '1.5' },
+    { requestId: key('f'), from: b, to: b, amount: '2' },    // fails, and moves nothing
   ]);
   assert.equal(rs.map((r) => [r.status, r.reason, r.amount]),
-    [['success', null, '10.00'], ['success', null, '15.00'], ['success', null, '110.00'], ['success', null, '1.50']]);
+    [['success', null, '10.00'], ['success', null, '15.00'], ['success', null, '110.00'], ['success', null, '1.50'],
+     ['failed', 'same_account', '2.00']]);
+  const [self] = await db.sql`select status, reason from pgbank.transactions where id = ${rs[4]!.transactionId}::bigint`;
+  assert.equal([self!.status, self!.reason], ['failed', 'same_account']);
   assert.ok(await wentFast(a, rs[0]!.transactionId), 'the accounts moved in one statement of their own');
   assert.equal([await balance(a), await balance(b), await balance(c)], ['0.00', '113.50', '-18.50']);
   const rows = await db.sql`select id, day_sent::text, day_received::text, version::int from pgbank.users where id in (${a}, ${b}, ${c})`;
@@ -95,6 +99,10 @@ test('the fast way: a debit that comes before the credit that would cover it fai
   ]);
   assert.equal(rs.map((r) => [r.status, r.reason]), [['failed', 'insufficient_funds'], ['success', null]]);
   assert.not.ok(await wentFast(a, rs[1]!.transactionId));
+  // an unknown account to itself: the careful way names it (its row went in as same_account)
+  const [u] = await transfers(db.sql, [{ requestId: key('g'), from: UNKNOWN, to: UNKNOWN, amount: '1' }]);
+  const [row] = await db.sql`select status, reason from pgbank.transactions where id = ${u!.transactionId}::bigint`;
+  assert.equal([u!.status, u!.reason, row!.status, row!.reason], ['failed', 'unknown_account', 'failed', 'unknown_account']);
   assert.equal([await balance(a), await balance(b), await balance(c)], ['15.00', '100.00', '90.00']);
   await audits();
   // and a credit past the largest balance on the way, though the call's sum leaves the balance as it was
