@@ -4,8 +4,9 @@ RETURNS SETOF pgbank.transfer_result
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pgbank, pg_temp
--- The plans its accounts UPDATEs may take lock the rows in id order (an index scan, or a nested
--- loop over the call's id-ordered accounts): no hash join, no scan in physical order.
+-- The plans its accounts UPDATEs may take lock the rows in id order (a nested loop over the call's
+-- id-ordered accounts, or a merge join over the key's index): no hash join, no scan in physical
+-- order. That holds while users has one index, its key's: another could lead a plan in its order.
 SET enable_hashjoin = off
 SET enable_seqscan = off
 SET enable_bitmapscan = off
@@ -43,7 +44,9 @@ DECLARE
   late_received numeric[];
   late_moves bigint[];
   failures int := 0;  -- new items that failed: their rows, written 'success', become 'failed'
-  simple   boolean;    -- every item from a known account to one of its currency (or to the world)
+  simple   boolean;    -- every item from a known account to a known one of its currency (or to the world)
+  item_codes text[];   -- per item: its payer's currency
+  acc_codes text[];
   acc      uuid[];     -- the fast way: the call's accounts in id order, and by the same position
   acc_sent numeric[];  -- what their items send and receive, how many movements,
   acc_received numeric[];
@@ -87,10 +90,11 @@ BEGIN
   -- neither is): at most its decimals (22023 for the call, nothing written), kept with exactly as
   -- many. A currency never changes, so the accounts are read without a lock.
   SELECT array_agg(round(x.a, x.places) ORDER BY x.i), min(x.i) FILTER (WHERE x.a <> round(x.a, x.places)),
-         (array_agg(x.code ORDER BY x.i) FILTER (WHERE x.a <> round(x.a, x.places)))[1], bool_and(x.simple)
-    INTO scaled, bad, bad_code, simple
+         (array_agg(x.code ORDER BY x.i) FILTER (WHERE x.a <> round(x.a, x.places)))[1], bool_and(x.simple),
+         array_agg(x.code ORDER BY x.i)
+    INTO scaled, bad, bad_code, simple, item_codes
     FROM (SELECT x.i, x.a, coalesce(p.minor_units, r.minor_units, d.minor_units) AS places, coalesce(p.currency, r.currency, d.code) AS code,
-                 p.id IS NOT NULL AND (x.t = world OR r.currency = p.currency) AS simple
+                 coalesce(p.id IS NOT NULL AND (x.t = world OR r.id IS NOT NULL AND r.currency = p.currency), false) AS simple
             FROM unnest(from_accounts, to_accounts, amounts) WITH ORDINALITY AS x(f, t, a, i)
             LEFT JOIN users p ON p.id = x.f
             LEFT JOIN users r ON r.id = x.t AND r.id <> world
@@ -117,8 +121,8 @@ BEGIN
      WHERE firsts[x.i] = x.i ORDER BY x.f, x.k COLLATE "C"
     ON CONFLICT ON CONSTRAINT requests_pkey DO NOTHING
     RETURNING transaction_ids[1] AS t)
-  SELECT array_agg(x.t = ANY (r.ids) ORDER BY x.i) INTO fresh
-    FROM unnest(tx_ids) WITH ORDINALITY AS x(t, i), (SELECT coalesce(array_agg(r.t), '{}') AS ids FROM recorded r) r;
+  SELECT array_agg(x.t IN (SELECT r.t FROM recorded r) ORDER BY x.i) INTO fresh  -- a hashed subplan
+    FROM unnest(tx_ids) WITH ORDINALITY AS x(t, i);
 
   -- The new items' ledger rows, before the accounts are locked (calls that share accounts wait
   -- for each other only from there): written as 'success' (an item from an account to itself as
@@ -137,23 +141,28 @@ BEGIN
   -- call goes the careful way below (an account short of funds, frozen or closed, on its first
   -- movement of the day, past the largest balance): the lock is held for one statement and the commit.
   IF simple AND NOT (false = ANY (fresh)) THEN
-    SELECT array_agg(e.account), array_agg(e.sent), array_agg(e.received), array_agg(e.n), array_agg(e.need), array_agg(e.up)
-      INTO acc, acc_sent, acc_received, acc_moves, acc_need, acc_up
-      FROM (SELECT e.account, sum(e.debit) AS sent, sum(e.credit) AS received, count(*) AS n, max(e.net) AS need, max(-e.net) AS up
-              FROM (SELECT v.account, v.debit, v.credit, sum(v.debit - v.credit) OVER (PARTITION BY v.account ORDER BY x.i) AS net
-                      FROM unnest(from_accounts, to_accounts, amounts) WITH ORDINALITY AS x(f, t, a, i)
+    SELECT array_agg(e.account ORDER BY e.account), array_agg(e.sent ORDER BY e.account), array_agg(e.received ORDER BY e.account),
+           array_agg(e.n ORDER BY e.account), array_agg(e.need ORDER BY e.account), array_agg(e.up ORDER BY e.account),
+           array_agg(e.code ORDER BY e.account)
+      INTO acc, acc_sent, acc_received, acc_moves, acc_need, acc_up, acc_codes
+      FROM (SELECT e.account, sum(e.debit) AS sent, sum(e.credit) AS received, count(*) AS n, max(e.net) AS need, max(-e.net) AS up,
+                   min(e.code) AS code
+              FROM (SELECT v.account, v.debit, v.credit, x.c AS code,
+                           sum(v.debit - v.credit) OVER (PARTITION BY v.account ORDER BY x.i) AS net
+                      FROM unnest(from_accounts, to_accounts, amounts, item_codes) WITH ORDINALITY AS x(f, t, a, c, i)
                       CROSS JOIN LATERAL (VALUES (x.f, x.a, 0::numeric), (x.t, 0::numeric, x.a)) AS v(account, debit, credit)
                      WHERE v.account <> world AND x.f <> x.t) e
-             GROUP BY e.account ORDER BY e.account) e;  -- the aggregates take the rows in this order
+             GROUP BY e.account) e;
     BEGIN
       UPDATE users u
          SET balance = u.balance + m.received - m.sent, day_sent = u.day_sent + m.sent, day_received = u.day_received + m.received,
              version = u.version + m.n, modified_at = now()
-        FROM unnest(acc, acc_sent, acc_received, acc_moves, acc_need, acc_up, array_fill((tx_ts AT TIME ZONE 'UTC')::date, ARRAY[cardinality(acc)]))
-               AS m(account, sent, received, n, need, up, today)
+        FROM unnest(acc, acc_sent, acc_received, acc_moves, acc_need, acc_up, acc_codes,
+                    array_fill((tx_ts AT TIME ZONE 'UTC')::date, ARRAY[coalesce(cardinality(acc), 0)]))
+               AS m(account, sent, received, n, need, up, code, today)
        -- the day is matched against the call's accounts (a join clause), not filtered on users: the
        -- planner's count of accounts on today is as old as the last ANALYZE (see the UPDATE below)
-       WHERE u.id = m.account AND u.totals_day = m.today
+       WHERE u.id = m.account AND u.totals_day = m.today AND u.currency = m.code
          AND (m.sent = 0 OR u.status = 'open' AND (u.lower_limit IS NULL OR u.balance - u.held - u.lower_limit >= m.need))
          AND (m.received = 0 OR u.status = 'open' OR u.status = 'frozen' AND NOT u.credits_frozen)
          AND (m.received = 0 OR u.balance <= pgbank_private.max_balance() - m.up);

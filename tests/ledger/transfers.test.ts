@@ -118,6 +118,41 @@ test('the fast way: a debit that comes before the credit that would cover it fai
   await db.sql`update pgbank.users set balance = 1.00 where id = ${rich}`;
 });
 
+test('the fast way: a call of items to themselves only', async () => {
+  const a = await newAccount('SA', '10');
+  const rs = await transfers(db.sql, [{ requestId: key('s'), from: a, to: a, amount: '5' }, { requestId: key('s'), from: a, to: a, amount: '1' }]);
+  assert.equal(rs.map((r) => [r.status, r.reason]), [['failed', 'same_account'], ['failed', 'same_account']]);
+  assert.equal(await balance(a), '10.00');
+  await audits();
+});
+
+test('the fast way credits no account it did not see: one opened while the call waited on a request key', async () => {
+  const [a, b] = [await newAccount('HA', '100'), await newAccount('HB', '100')];
+  const x = '7e57e57e-0000-4000-8000-00000000e0e0';
+  const [k1, k2] = [key('h'), key('h')];
+  const holder = await db.sql.reserve();  // holds k2's key until it rolls back
+  try {
+    await holder`begin`;
+    await holder`insert into pgbank.requests (account, request_id, kind) values (${a}, ${k2}, 'transfer')`;
+    const call = transfers(db.sql, [{ requestId: k1, from: a, to: b, amount: '1' }, { requestId: k2, from: a, to: x, amount: '2' }]);
+    for (let i = 0; i < 200; i++) {  // until the call waits on the key (it has read its accounts: x was unknown)
+      const [w] = await db.sql`select count(*)::int as n from pg_stat_activity
+        where datname = current_database() and wait_event_type = 'Lock' and query like '%pgbank.transfers%'`;
+      if (w!.n > 0) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    await createAccount(db.sql, 'HX', '0', x, 'EUR');
+    await topUp(db.sql, key('hx'), x, '1');
+    await holder`rollback`;
+    const rs = await call;
+    assert.equal(rs.map((r) => [r.status, r.reason]), [['success', null], ['failed', 'currency_mismatch']]);
+  } finally {
+    holder.release();
+  }
+  assert.equal([await balance(x), await balance(a)], ['1.00', '99.00']);
+  await audits();
+});
+
 test('accounts whose rows hold an earlier day roll over, next to accounts already on today', async () => {
   const [a, b, c] = [await newAccount('A', '100'), await newAccount('B', '100'), await newAccount('C', '100')];
   await db.sql.begin((tx) => [  // a and c as after a day without movements; b moved today
