@@ -22,7 +22,6 @@ DECLARE
   credit_blocks text[];  -- ... no credits
   codes    text[];     -- their currencies, by the same position
   current  boolean[];  -- their rows hold today's day totals, by the same position
-  bad_code text;       -- the currency of the first amount with too many decimals
   scaled   numeric[];  -- the amounts with their currencies' decimals
   tx_ids   bigint[];   -- per item: the ledger row it gets if it is new
   fresh    boolean[];  -- per item: this call recorded its request
@@ -45,7 +44,7 @@ DECLARE
   late_moves bigint[];
   failures int := 0;  -- new items that failed: their rows, written 'success', become 'failed'
   simple   boolean;    -- every item from a known account to a known one of its currency (or to the world)
-  item_codes text[];   -- per item: its payer's currency
+  item_codes text[];   -- per item: its currency (its payer's; the payee's when the payer is unknown; else the default)
   acc_codes text[];
   acc      uuid[];     -- the fast way: the call's accounts in id order, and by the same position
   acc_sent numeric[];  -- what their items send and receive, how many movements,
@@ -90,9 +89,8 @@ BEGIN
   -- neither is): at most its decimals (22023 for the call, nothing written), kept with exactly as
   -- many. A currency never changes, so the accounts are read without a lock.
   SELECT array_agg(round(x.a, x.places) ORDER BY x.i), min(x.i) FILTER (WHERE x.a <> round(x.a, x.places)),
-         (array_agg(x.code ORDER BY x.i) FILTER (WHERE x.a <> round(x.a, x.places)))[1], bool_and(x.simple),
-         array_agg(x.code ORDER BY x.i)
-    INTO scaled, bad, bad_code, simple, item_codes
+         array_agg(x.code ORDER BY x.i), bool_and(x.simple)
+    INTO scaled, bad, item_codes, simple
     FROM (SELECT x.i, x.a, coalesce(p.minor_units, r.minor_units, d.minor_units) AS places, coalesce(p.currency, r.currency, d.code) AS code,
                  coalesce(p.id IS NOT NULL AND (x.t = world OR r.id IS NOT NULL AND r.currency = p.currency), false) AS simple
             FROM unnest(from_accounts, to_accounts, amounts) WITH ORDINALITY AS x(f, t, a, i)
@@ -101,8 +99,8 @@ BEGIN
             CROSS JOIN pgbank_private.default_currency() d) x;
   IF bad IS NOT NULL THEN
     RAISE EXCEPTION USING ERRCODE = '22023',
-      MESSAGE = format('transfers: item %s: amount %s has more decimals than %s allows (%s)', bad, amounts[bad], bad_code,
-                       (SELECT c.minor_units FROM currencies c WHERE c.code = bad_code)),
+      MESSAGE = format('transfers: item %s: amount %s has more decimals than %s allows (%s)', bad, amounts[bad], item_codes[bad],
+                       (SELECT c.minor_units FROM currencies c WHERE c.code = item_codes[bad])),
       HINT = 'an amount has at most its currency''s minor units: JPY 0, USD 2, BHD 3';
   END IF;
   amounts := scaled;
