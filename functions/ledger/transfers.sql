@@ -249,7 +249,8 @@ BEGIN
     INSERT INTO pgbank_private.set_wise_moves (xact) VALUES (pg_current_xact_id());
     EXECUTE format($q$UPDATE transactions t SET status = 'failed', reason = o.reason FROM unnest($1) o
                         WHERE o.status = 'failed' AND NOT o.replayed
-                          AND t.sender = o.from_account AND t.ts = %L AND t.id = o.transaction_id$q$, tx_ts)
+                          AND t.sender = o.from_account AND t.ts = %L AND t.id = o.transaction_id
+                          AND t.reason IS DISTINCT FROM o.reason$q$, tx_ts)  -- a same-account row went in failed already
       USING outcomes;
     DELETE FROM pgbank_private.set_wise_moves WHERE xact = pg_current_xact_id();
   END IF;

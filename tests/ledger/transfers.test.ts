@@ -103,7 +103,20 @@ test('the fast way: a debit that comes before the credit that would cover it fai
   const [u] = await transfers(db.sql, [{ requestId: key('g'), from: UNKNOWN, to: UNKNOWN, amount: '1' }]);
   const [row] = await db.sql`select status, reason from pgbank.transactions where id = ${u!.transactionId}::bigint`;
   assert.equal([u!.status, u!.reason, row!.status, row!.reason], ['failed', 'unknown_account', 'failed', 'unknown_account']);
-  assert.equal([await balance(a), await balance(b), await balance(c)], ['15.00', '100.00', '90.00']);
+  // the careful way rewrites no row that already holds its outcome: a same-account row keeps the
+  // command id of the insert it went in with, like the success beside it (the failed one's changes)
+  const mixed = await transfers(db.sql, [
+    { requestId: key('g'), from: a, to: a, amount: '1' },
+    { requestId: key('g'), from: a, to: b, amount: '1000' },
+    { requestId: key('g'), from: c, to: b, amount: '1' },
+  ]);
+  assert.equal(mixed.map((r) => r.reason), ['same_account', 'insufficient_funds', null]);
+  const cmins = await db.sql<{ cmin: string }[]>`
+    select t.cmin::text from unnest(${mixed.map((r) => r.transactionId)}::bigint[]) with ordinality x(id, i)
+      join pgbank.transactions t on t.id = x.id order by x.i`;
+  assert.equal(cmins[0]!.cmin, cmins[2]!.cmin, 'the same-account row was not rewritten');
+  assert.is.not(cmins[1]!.cmin, cmins[2]!.cmin, 'the failed row was');
+  assert.equal([await balance(a), await balance(b), await balance(c)], ['15.00', '101.00', '89.00']);
   await audits();
   // and a credit past the largest balance on the way, though the call's sum leaves the balance as it was
   const rich = await newAccount('GR', '1');
@@ -114,7 +127,7 @@ test('the fast way: a debit that comes before the credit that would cover it fai
   ]));
   assert.is(err.code, '22023', err.message);
   const [r] = await db.sql`select balance::text from pgbank.users where id = ${rich}`;
-  assert.equal([r!.balance, await balance(b)], ['999999999999999999.00', '100.00']);
+  assert.equal([r!.balance, await balance(b)], ['999999999999999999.00', '101.00']);
   await db.sql`update pgbank.users set balance = 1.00 where id = ${rich}`;
 });
 
