@@ -218,7 +218,7 @@ BEGIN
                      WHEN codes[payer_at[i]] <> codes[payee_at[i]] THEN 'currency_mismatch'
                      WHEN rooms[payer_at[i]] < a THEN 'insufficient_funds' END;
       status := CASE WHEN reason IS NULL THEN 'success' ELSE 'failed' END;
-      failures := failures + (reason IS NOT NULL)::int;
+      failures := failures + (reason IS NOT NULL AND reason <> 'same_account')::int;  -- that row went in failed already
       IF reason IS NULL THEN
         rooms[payer_at[i]] := rooms[payer_at[i]] - a;
         balances[payer_at[i]] := balances[payer_at[i]] - a;
@@ -250,7 +250,7 @@ BEGIN
     EXECUTE format($q$UPDATE transactions t SET status = 'failed', reason = o.reason FROM unnest($1) o
                         WHERE o.status = 'failed' AND NOT o.replayed
                           AND t.sender = o.from_account AND t.ts = %L AND t.id = o.transaction_id
-                          AND t.reason IS DISTINCT FROM o.reason$q$, tx_ts)  -- a same-account row went in failed already
+                          AND t.reason IS DISTINCT FROM o.reason$q$, tx_ts)  -- not the same-account rows
       USING outcomes;
     DELETE FROM pgbank_private.set_wise_moves WHERE xact = pg_current_xact_id();
   END IF;
